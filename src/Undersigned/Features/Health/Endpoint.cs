@@ -1,0 +1,36 @@
+using Dapper;
+using FastEndpoints;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Health;
+
+public sealed class Response
+{
+    public required string Status { get; init; }
+}
+
+public sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
+{
+    public override void Configure()
+    {
+        Get("/healthz");
+        AllowAnonymous();
+        Description(b => b.WithName("Health").WithTags("Service").WithSummary("200 when the service and its database answer")
+            .Produces<Response>().Problems(503), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_migrations");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 503, "The database does not answer."));
+            return;
+        }
+        await Send.OkAsync(new Response { Status = "ok" }, ct);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Undersigned.Features.Keys;
+
+public sealed class KeyResponse
+{
+    public long Id { get; init; }
+    public required string Name { get; init; }
+    /// <summary><c>admin</c> or <c>staff</c>.</summary>
+    public required string Role { get; init; }
+    /// <summary>The key's first characters, to recognise it.</summary>
+    public required string Hint { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The id of the key that created this one; null for keys made at start-up.</summary>
+    public long? CreatedBy { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+}

@@ -1,0 +1,57 @@
+using Dapper;
+using FastEndpoints;
+using FluentValidation;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Letters.Close;
+
+public sealed class Request
+{
+    /// <summary>Optional: why signing stops early, kept in the letter's history.</summary>
+    public string? Reason { get; set; }
+}
+
+public sealed class Validator : Validator<Request>
+{
+    public Validator()
+    {
+        RuleFor(r => r.Reason).MaximumLength(500).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
+    }
+}
+
+public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, LetterResponse>
+{
+    public override void Configure()
+    {
+        Post("/api/letters/{id:long}/close");
+        Roles(Role.Staff, Role.Admin);
+        Description(b => b.WithName("CloseLetter").WithTags("Letters")
+            .WithSummary("Stop signing now: closesAt becomes now, recorded in the deadline history")
+            .Produces<LetterResponse>().Problems(400, 404, 409), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var now = Json.Truncate(clock.GetUtcNow());
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginWriteAsync(ct);
+        var row = await LetterData.FindAsync(connection, Route<long>("id"), tx);
+        var problem =
+            row is null ? Problems.LetterNotFound(HttpContext)
+            : row.PublishedAt is null ? Problems.Create(HttpContext, 409, "A draft is not open for signing: delete it, or publish it first.")
+            : row.ClosesAt <= now ? Problems.Create(HttpContext, 409, "The letter is already closed.")
+            : null;
+        if (problem is not null)
+        {
+            await Send.ResultAsync(problem);
+            return;
+        }
+
+        await LetterData.RecordDeadlineChangeAsync(connection, tx, row!.Id, "closed", row.ClosesAt, now, request.Reason, now, User.KeyId());
+        await connection.ExecuteAsync(
+            "UPDATE letters SET closes_at = @now, row_version = row_version + 1, updated_at = @now WHERE id = @Id", new { now, row.Id }, tx);
+        await tx.CommitAsync(ct);
+
+        await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
+    }
+}

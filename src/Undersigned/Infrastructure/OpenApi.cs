@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FastEndpoints;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Undersigned.Infrastructure;
+
+/// <summary>A request header an endpoint reads itself, declared for the OpenAPI document.</summary>
+public sealed record RequestHeader(string Name, string Description, bool Required);
+
+public static class OpenApi
+{
+    /// <summary>Declares problem responses with their documented shape.</summary>
+    public static RouteHandlerBuilder Problems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<Problem>(status, "application/problem+json");
+        return builder;
+    }
+
+    /// <summary><c>Features.Letters.Create.Request</c> becomes <c>Letters.Create.Request</c>: every slice has a Request.</summary>
+    public static string SchemaId(Type type)
+    {
+        var name = type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`')]}Of{string.Join("And", type.GetGenericArguments().Select(SchemaId))}"
+            : type.Name;
+        var ns = type.Namespace ?? "";
+        var feature = ns.StartsWith("Undersigned.Features.") ? ns["Undersigned.Features.".Length..] + "." : "";
+        return (feature + name).Replace('+', '.');
+    }
+}
+
+/// <summary>
+/// Adds what Swashbuckle cannot see on FastEndpoints endpoints: route, query and header parameters,
+/// and the key requirement with its 401/403 answers.
+/// </summary>
+public sealed partial class FastEndpointsOperationFilter : IOperationFilter
+{
+    [GeneratedRegex(@"\{(?<name>\w+)(:(?<constraint>\w+))?\}")]
+    private static partial Regex RouteParameter();
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        var definition = metadata.OfType<EndpointDefinition>().FirstOrDefault();
+        if (definition is null) return;
+        operation.Parameters ??= [];
+
+        foreach (Match match in RouteParameter().Matches(definition.Routes[0]))
+        {
+            var name = match.Groups["name"].Value;
+            if (operation.Parameters.Any(p => p.Name == name)) continue;
+            var type = match.Groups["constraint"].Value == "long" ? typeof(long) : typeof(string);
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name, In = ParameterLocation.Path, Required = true,
+                Schema = context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository),
+            });
+        }
+
+        if (context.ApiDescription.HttpMethod == "GET" && definition.ReqDtoType != typeof(EmptyRequest))
+        {
+            foreach (var property in definition.ReqDtoType.GetProperties().Where(p => p.CanWrite))
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = JsonNamingPolicy.CamelCase.ConvertName(property.Name), In = ParameterLocation.Query,
+                    Schema = context.SchemaGenerator.GenerateSchema(property.PropertyType, context.SchemaRepository),
+                });
+            operation.RequestBody = null;
+        }
+
+        foreach (var header in metadata.OfType<RequestHeader>())
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = header.Name, In = ParameterLocation.Header, Required = header.Required, Description = header.Description,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+
+        if (definition.AllowedRoles is { Count: > 0 } roles)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses["401"] = ProblemResponse(context, "No key, or a revoked one.");
+            if (!roles.Contains(Role.Staff)) operation.Responses["403"] = ProblemResponse(context, "A staff key on an admin route.");
+        }
+        if (operation.Parameters.Count == 0) operation.Parameters = null;
+    }
+
+    static OpenApiResponse ProblemResponse(OperationFilterContext context, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, IOpenApiMediaType>
+        {
+            ["application/problem+json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(typeof(Problem), context.SchemaRepository) },
+        },
+    };
+}

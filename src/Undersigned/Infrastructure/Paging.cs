@@ -1,0 +1,54 @@
+using System.Buffers.Text;
+using System.Text;
+using FastEndpoints;
+using FluentValidation;
+
+namespace Undersigned.Infrastructure;
+
+/// <summary>Query parameters every list takes.</summary>
+public abstract class PageQuery
+{
+    /// <summary>Items per page, 1–100 (default 50).</summary>
+    public int? Limit { get; set; }
+
+    /// <summary>The <c>nextCursor</c> of the previous page.</summary>
+    public string? Cursor { get; set; }
+
+    public int Take => Limit ?? 50;
+
+    /// <summary>Lists run newest first by id; the cursor is the last id seen.</summary>
+    public long Before => Cursor is null ? long.MaxValue : Paging.Decode(Cursor)!.Value;
+}
+
+public abstract class PageQueryValidator<T> : Validator<T> where T : PageQuery
+{
+    protected PageQueryValidator()
+    {
+        RuleFor(q => q.Limit).InclusiveBetween(1, 100);
+        RuleFor(q => q.Cursor).Must(c => Paging.Decode(c!) is not null).When(q => q.Cursor is not null)
+            .WithMessage("is not a cursor this API gave out.");
+    }
+}
+
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public static class Paging
+{
+    /// <summary>Builds a page from up to <c>take + 1</c> rows: the extra row only says whether another page exists.</summary>
+    public static Page<T> Of<T>(IReadOnlyList<T> rows, int take, Func<T, long> id)
+        => rows.Count > take ? new(rows.Take(take).ToList(), Encode(id(rows[take - 1]))) : new(rows, null);
+
+    static string Encode(long id) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(id.ToString()));
+
+    public static long? Decode(string cursor)
+    {
+        try
+        {
+            return long.TryParse(Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor)), out var id) && id > 0 ? id : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Undersigned.Infrastructure;
+
+/// <summary>The <c>Undersigned</c> configuration section (environment variables <c>Undersigned__*</c>).</summary>
+public sealed class Settings
+{
+    public string? AdminKey { get; set; }
+    public string? PublicBaseUrl { get; set; }
+    public string? DataKey { get; set; }
+    public string? KnownProxies { get; set; }
+
+    /// <summary>Where generated secrets (admin key, data key) and the mail pickup folder live.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Where the numbered <c>*.sql</c> files are; they ship beside the binaries.</summary>
+    public string MigrationsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "migrations");
+
+    public int VerificationGraceHours { get; set; } = 24;
+}

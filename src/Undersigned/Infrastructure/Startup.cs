@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Undersigned.Infrastructure;
+
+public static class Limits
+{
+    public const long MaxRequestBody = 256 * 1024;
+}
+
+public static class Startup
+{
+    /// <summary>Fails start-up with a clear message on configuration that cannot work.</summary>
+    public static void CheckConfiguration(WebApplication app, Settings settings)
+    {
+        if (app.Environment.IsProduction() && string.IsNullOrWhiteSpace(settings.PublicBaseUrl))
+            throw new InvalidOperationException(
+                "Undersigned__PublicBaseUrl is required in Production: links in emails and the widget are built from it.");
+        if (settings.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            throw new InvalidOperationException($"Undersigned__PublicBaseUrl '{url}' is not an absolute URL.");
+        if (string.IsNullOrWhiteSpace(settings.KnownProxies) && !app.Environment.IsDevelopment())
+            app.Logger.LogWarning("Undersigned__KnownProxies is not set: X-Forwarded-For is ignored and each connection's own address is " +
+                                  "the client's. Behind a proxy, every signer would then share the proxy's address.");
+    }
+
+    /// <summary>X-Forwarded-For is trusted only from the configured proxies, never by default (not even from loopback).</summary>
+    public static ForwardedHeadersOptions ForwardedHeaders(Settings settings)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var address in (settings.KnownProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            options.KnownProxies.Add(IPAddress.TryParse(address, out var ip) ? ip
+                : throw new InvalidOperationException($"Undersigned__KnownProxies: '{address}' is not an IP address."));
+        return options;
+    }
+}
+
+/// <summary>Turns request errors (oversized body, wrong content type) into problems, and anything unexpected into a bare 500.</summary>
+public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
+{
+    static readonly string[] BodyMethods = ["POST", "PUT", "PATCH"];
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (request.ContentLength > Limits.MaxRequestBody)
+        {
+            await Problems.WriteAsync(http, 413, $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB.");
+            return;
+        }
+        if (BodyMethods.Contains(request.Method) && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            && !request.HasJsonContentType() && request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await Problems.WriteAsync(http, 415, "Send the body as application/json.");
+            return;
+        }
+
+        try
+        {
+            await next(http);
+        }
+        catch (BadHttpRequestException e) when (!http.Response.HasStarted)
+        {
+            http.Response.Clear();
+            await Problems.WriteAsync(http, e.StatusCode,
+                e.StatusCode == 413 ? $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB." : "The request could not be read.");
+        }
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The exception's message may quote request data, so only its type is logged beside the stack.
+            log.LogError("Unhandled {Exception} on {Method} {Path}\n{Stack}", e.GetType().Name, request.Method, request.Path, e.StackTrace);
+            http.Response.Clear();
+            await Problems.WriteAsync(http, 500, "Something went wrong on our side. It has been logged.");
+        }
+    }
+}

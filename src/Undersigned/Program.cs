@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+using FastEndpoints;
+using FluentValidation.Results;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.OpenApi;
+using Undersigned.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = Limits.MaxRequestBody;
+});
+if (builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["urls"] is null)
+    builder.WebHost.UseUrls("http://localhost:5080");
+
+var services = builder.Services;
+services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned").Get<Settings>() ?? new Settings());
+services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfiguration>().GetConnectionString("Undersigned")
+                                         ?? "Data Source=data/undersigned.db"));
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton<Migrator>();
+services.AddSingleton<AdminKeyBootstrap>();
+services.AddAuthentication(ApiKey.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKey.Scheme, null);
+services.AddAuthorization();
+services.AddFastEndpoints(o => o.IncludeAbstractValidators = true);
+services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+services.AddEndpointsApiExplorer();
+services.AddSwaggerGen(o =>
+{
+    o.SwaggerDoc("v1", new OpenApiInfo
+    {
+        Title = "Undersigned",
+        Version = "v1",
+        Description = "Open letters and their co-signatories: staff draft and publish letters, partners and people sign and confirm by email.",
+    });
+    o.SupportNonNullableReferenceTypes();
+    o.CustomSchemaIds(OpenApi.SchemaId);
+    o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+    {
+        Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key: `Authorization: Bearer <key>`.",
+    });
+    o.OperationFilter<FastEndpointsOperationFilter>();
+});
+
+// Validation messages name fields as clients spell them.
+FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+    member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+
+var app = builder.Build();
+var settings = app.Services.GetRequiredService<Settings>();
+app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned starting in {Environment}", app.Environment.EnvironmentName);
+Startup.CheckConfiguration(app, settings);
+await app.Services.GetRequiredService<Migrator>().ApplyAsync();
+await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
+
+app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
+app.UseMiddleware<ErrorMiddleware>();
+app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0
+    ? Task.CompletedTask
+    : Problems.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "No such route, or not with this method."));
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseFastEndpoints(c =>
+{
+    Json.Configure(c.Serializer.Options);
+    c.Errors.ContentType = "application/problem+json";
+    c.Errors.UseProblemDetails(p =>
+    {
+        p.TypeTransformer = problem => Problems.TypeFor(problem.Status);
+        p.TitleTransformer = problem => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status);
+        p.DetailTransformer = problem => problem.Detail ?? "Some fields are not valid.";
+    });
+    // Parser messages name .NET types and internals; say which field is wrong and how, nothing more.
+    c.Binding.JsonExceptionTransformer = e => e.Path is null or "$"
+        ? new ValidationFailure("body", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).")
+        : new ValidationFailure(e.Path.TrimStart('$', '.'), e.Message.StartsWith("must ") ? e.Message : "has the wrong type or is not valid JSON.");
+});
+app.UseSwagger();
+app.UseSwaggerUI();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Undersigned.Tests;
+
+/// <summary>
+/// The real service on a real socket, over a SQLite file in its own folder, with a clock the test moves.
+/// Start another on the same folder to see what survives a restart.
+/// </summary>
+public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-that-is-long-enough";
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    public string DataDirectory { get; }
+    public FakeTimeProvider Clock { get; } = new(Start);
+    public ConcurrentQueue<string> Logs { get; } = new();
+    readonly Dictionary<string, string?> settings;
+
+    public TestApp() : this(null) { }
+
+    internal TestApp(string? dataDirectory, Dictionary<string, string?>? settings = null)
+    {
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        this.settings = new()
+        {
+            ["ConnectionStrings:Undersigned"] = $"Data Source={Path.Combine(DataDirectory, "undersigned.db")}",
+            ["Undersigned:DataDirectory"] = DataDirectory,
+            ["Undersigned:AdminKey"] = AdminKey,
+            ["Undersigned:PublicBaseUrl"] = "http://undersigned.test",
+        };
+        foreach (var (key, value) in settings ?? []) this.settings[key] = value;
+        UseKestrel(0);
+    }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "undersigned.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public Task InitializeAsync()
+    {
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+
+    public HttpClient Anonymous() => CreateClient();
+
+    public HttpClient WithKey(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient Admin() => WithKey(AdminKey);
+
+    /// <summary>A new staff key's secret and id.</summary>
+    public async Task<(string Secret, long Id)> NewKeyAsync(string role = "staff")
+    {
+        var response = await Admin().PostAsJsonAsync("/api/keys", new { name = $"{role} key", role });
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return ((string)body!["secret"]!, (long)body["key"]!["id"]!);
+    }
+
+    public async Task<HttpClient> StaffAsync() => WithKey((await NewKeyAsync()).Secret);
+
+    /// <summary>Creates a draft letter (closing in 30 days unless the fields say otherwise) and returns it.</summary>
+    public async Task<JsonObject> CreateLetterAsync(object? fields = null)
+    {
+        var body = new JsonObject
+        {
+            ["title"] = $"Protect migrants' data {Guid.NewGuid():N}",
+            ["body"] = "We, the undersigned, ask you to **protect** the data of migrants.",
+            ["target"] = "The Home Secretary",
+            ["closesAt"] = Clock.GetUtcNow().AddDays(30).ToString("O"),
+        };
+        if (fields is not null)
+            foreach (var (key, value) in JsonSerializer.SerializeToNode(fields, JsonSerializerOptions.Web)!.AsObject())
+                body[key] = value?.DeepClone();
+        var response = await Admin().PostAsJsonAsync("/api/letters", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public async Task<JsonObject> CreatePublishedLetterAsync(object? fields = null)
+    {
+        var letter = await CreateLetterAsync(fields);
+        var response = await Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+        public void Dispose() { }
+
+        sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        }
+    }
+}
+
+public static class Http
+{
+    public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response)
+        => (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+
+    /// <summary>The names in a problem's <c>errors</c>, after checking it is a problem with this status.</summary>
+    public static async Task<string[]> ProblemAsync(this HttpResponseMessage response, int status)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.JsonAsync();
+        Assert.Equal(status, (int)problem["status"]!);
+        Assert.False(string.IsNullOrEmpty((string?)problem["detail"]));
+        return problem["errors"]!.AsArray().Select(e => (string)e!["name"]!).ToArray();
+    }
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string url, object patch, string? etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, url)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(patch), System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        };
+        if (etag is not null) request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return client.SendAsync(request);
+    }
+}
