@@ -37,12 +37,14 @@ services.AddSwaggerGen(o =>
         Description = "Open letters and their co-signatories: staff draft and publish letters, partners and people sign and confirm by email.",
     });
     o.SupportNonNullableReferenceTypes();
+    o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Undersigned.xml"));
     o.CustomSchemaIds(OpenApi.SchemaId);
     o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
     {
         Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key: `Authorization: Bearer <key>`.",
     });
     o.OperationFilter<FastEndpointsOperationFilter>();
+    o.DocumentFilter<DocumentFilter>();
 });
 
 // Validation messages name fields as clients spell them.

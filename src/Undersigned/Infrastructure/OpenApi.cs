@@ -69,6 +69,16 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
             operation.RequestBody = null;
         }
 
+        else if (operation.RequestBody is null && definition.ReqDtoType != typeof(EmptyRequest))
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, IOpenApiMediaType>
+                {
+                    ["application/json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(definition.ReqDtoType, context.SchemaRepository) },
+                },
+            };
+
         foreach (var header in metadata.OfType<RequestHeader>())
             operation.Parameters.Add(new OpenApiParameter
             {
@@ -76,7 +86,9 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             });
 
-        if (definition.AllowedRoles is { Count: > 0 } roles)
+        if (definition.AllowedRoles is not { Count: > 0 } roles)
+            operation.Security = []; // public: stated, not forgotten
+        else
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
             operation.Responses ??= new OpenApiResponses();
@@ -94,4 +106,21 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
             ["application/problem+json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(typeof(Problem), context.SchemaRepository) },
         },
     };
+}
+
+/// <summary>The document's servers and tag descriptions.</summary>
+public sealed class DocumentFilter : IDocumentFilter
+{
+    static readonly Dictionary<string, string> Tags = new()
+    {
+        ["Letters"] = "Campaign staff draft, publish, edit, extend and close open letters.",
+        ["Keys"] = "Admins create and revoke the API keys staff use.",
+        ["Service"] = "Health of the running service.",
+    };
+
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        document.Servers = [new OpenApiServer { Url = "/", Description = "This service" }];
+        document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
+    }
 }

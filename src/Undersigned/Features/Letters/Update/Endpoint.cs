@@ -112,7 +112,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
                 time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
                 challenge = @Challenge, consent_text = @ConsentText, text_version = @textVersion,
                 row_version = row_version + 1, updated_at = @now
-            WHERE id = @id AND row_version = @RowVersion
+            WHERE id = @Id AND row_version = @RowVersion
             """, new
         {
             merged.Slug, merged.Title, merged.Body, merged.Target, merged.OpensAt, merged.ClosesAt, merged.TimeZone, merged.Moderation,

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Undersigned.Tests.Features.Keys;
+
+public sealed class KeysTests
+{
+    [Fact]
+    public async Task A_new_key_is_shown_once_works_and_is_stored_only_as_a_hash()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var created = await app.Admin().PostAsJsonAsync("/api/keys", new { name = "Amina (campaigns)", role = "staff" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.JsonAsync();
+        var secret = (string)body["secret"]!;
+        Assert.StartsWith((string)body["key"]!["hint"]!.ToString().TrimEnd('…'), secret);
+
+        Assert.Equal(HttpStatusCode.OK, (await app.WithKey(secret).GetAsync("/api/letters")).StatusCode);
+        var listed = await (await app.Admin().GetAsync("/api/keys")).JsonAsync();
+        Assert.DoesNotContain(secret, listed.ToJsonString());
+        Assert.Contains("Amina (campaigns)", listed.ToJsonString());
+
+        SqliteConnection.ClearAllPools();
+        Assert.False(FileContains(app.DatabasePath, secret));
+        Assert.False(FileContains(app.DatabasePath, TestApp.AdminKey));
+    }
+
+    [Fact]
+    public async Task A_revoked_key_stops_working()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var (secret, id) = await app.NewKeyAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Admin().DeleteAsync($"/api/keys/{id}")).StatusCode);
+        await (await app.WithKey(secret).GetAsync("/api/letters")).ProblemAsync(401);
+        await (await app.Admin().DeleteAsync($"/api/keys/{id}")).ProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task The_last_admin_key_cannot_be_deleted()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var keys = await (await app.Admin().GetAsync("/api/keys")).JsonAsync();
+        var adminId = (long)keys["items"]!.AsArray().Single(k => (string)k!["role"]! == "admin")!["id"]!;
+        await (await app.Admin().DeleteAsync($"/api/keys/{adminId}")).ProblemAsync(409);
+
+        var (second, secondId) = await app.NewKeyAsync("admin");
+        Assert.Equal(HttpStatusCode.NoContent, (await app.WithKey(second).DeleteAsync($"/api/keys/{adminId}")).StatusCode);
+        await (await app.WithKey(second).DeleteAsync($"/api/keys/{secondId}")).ProblemAsync(409);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"","role":"staff"}""", "name")]
+    [InlineData("""{"name":"x","role":"owner"}""", "role")]
+    [InlineData("""{"name":"x"}""", "role")]
+    public async Task Refuses_bad_keys(string json, string field)
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var response = await app.Admin().PostAsync("/api/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal([field], await response.ProblemAsync(400));
+    }
+
+    static bool FileContains(string path, string text)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var wal = File.Exists(path + "-wal") ? File.ReadAllBytes(path + "-wal") : [];
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        return bytes.AsSpan().IndexOf(needle) >= 0 || wal.AsSpan().IndexOf(needle) >= 0;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using FastEndpoints;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Undersigned.Tests.Infrastructure;
+
+/// <summary>Walks every endpoint the app maps, so a new route cannot forget its key check.</summary>
+public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
+{
+    static readonly string[] PublicRoutes = ["GET /healthz"];
+
+    IEnumerable<(string Method, string Url, EndpointDefinition Definition)> Endpoints()
+        => app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<EndpointDefinition>())
+            .Where(d => d is not null)
+            .SelectMany(d => d!.Verbs.Select(verb => (verb, Regex.Replace(d.Routes[0], @"\{[^}]+\}", "1"), d!)));
+
+    static HttpRequestMessage Request(string method, string url)
+        => new(new HttpMethod(method), url) { Content = method is "GET" or "DELETE" ? null : new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+
+    [Fact]
+    public void Only_the_public_routes_answer_without_a_key()
+    {
+        var anonymous = Endpoints().Where(e => e.Definition.AllowedRoles is null or { Count: 0 }).Select(e => $"{e.Method} {e.Definition.Routes[0]}");
+        Assert.Equal(PublicRoutes.Order(), anonymous.Order());
+    }
+
+    [Fact]
+    public async Task Every_keyed_route_refuses_a_missing_unknown_or_revoked_key()
+    {
+        var (revoked, revokedId) = await app.NewKeyAsync();
+        await app.Admin().DeleteAsync($"/api/keys/{revokedId}");
+        var keyed = Endpoints().Where(e => e.Definition.AllowedRoles is { Count: > 0 }).ToList();
+        Assert.True(keyed.Count >= 11);
+
+        foreach (var (method, url, _) in keyed)
+        {
+            foreach (var client in new[] { app.Anonymous(), app.WithKey("usk_not-a-real-key"), app.WithKey(revoked) })
+            {
+                var response = await client.SendAsync(Request(method, url));
+                Assert.True(401 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode}");
+                await response.ProblemAsync(401);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Every_admin_route_refuses_a_staff_key()
+    {
+        var staff = await app.StaffAsync();
+        var adminOnly = Endpoints().Where(e => e.Definition.AllowedRoles is { Count: > 0 } roles && !roles.Contains("staff")).ToList();
+        Assert.Contains(adminOnly, e => e.Definition.Routes[0] == "/api/keys");
+
+        foreach (var (method, url, _) in adminOnly)
+        {
+            var response = await staff.SendAsync(Request(method, url));
+            Assert.True(403 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode}");
+            await response.ProblemAsync(403);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Undersigned.Tests.Infrastructure;
+
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task A_restart_keeps_data_and_applies_no_migration_twice()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        long id;
+        await using (var first = new TestApp(directory))
+        {
+            await first.InitializeAsync();
+            id = (long)(await first.CreatePublishedLetterAsync())["id"]!;
+        }
+        var applied = await MigrationsAsync(directory);
+
+        await using var second = new TestApp(directory);
+        await second.InitializeAsync();
+        var letter = await (await second.Admin().GetAsync($"/api/letters/{id}")).JsonAsync();
+        Assert.Equal(1, (int)letter["textVersion"]!);
+        Assert.Equal(applied, await MigrationsAsync(directory));
+        Assert.DoesNotContain(second.Logs, line => line.Contains("Applied migration"));
+    }
+
+    [Fact]
+    public async Task A_changed_applied_migration_stops_start_up_and_says_which()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        var migrations = Path.Combine(directory, "migrations");
+        Directory.CreateDirectory(migrations);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "migrations")))
+            File.Copy(file, Path.Combine(migrations, Path.GetFileName(file)));
+        var settings = new Dictionary<string, string?> { ["Undersigned:MigrationsDirectory"] = migrations };
+
+        await using (var first = new TestApp(directory, settings)) await first.InitializeAsync();
+        File.AppendAllText(Path.Combine(migrations, "0001_foundation.sql"), "\n-- an edit after the fact\n");
+
+        await using var second = new TestApp(directory, settings);
+        var error = await Assert.ThrowsAnyAsync<Exception>(second.InitializeAsync);
+        Assert.Contains("0001_foundation.sql has changed since it was applied", error.ToString());
+    }
+
+    [Fact]
+    public async Task Without_a_configured_admin_key_one_is_written_to_an_owner_only_file_and_never_logged()
+    {
+        await using var app = new TestApp(null, new() { ["Undersigned:AdminKey"] = null });
+        await app.InitializeAsync();
+        var path = Path.Combine(app.DataDirectory, "admin-key");
+        var key = File.ReadAllText(path).Trim();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(HttpStatusCode.OK, (await app.WithKey(key).GetAsync("/api/keys")).StatusCode);
+        Assert.Contains(app.Logs, line => line.Contains(path));
+        Assert.DoesNotContain(app.Logs, line => line.Contains(key));
+    }
+
+    [Fact]
+    public async Task Healthz_answers_when_the_database_does()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var response = await app.Anonymous().GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", (string?)(await response.JsonAsync())["status"]);
+    }
+
+    static async Task<List<string>> MigrationsAsync(string directory)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "undersigned.db")}");
+        return (await connection.QueryAsync<string>("SELECT name || ':' || sha256 || ':' || applied_at FROM schema_migrations")).ToList();
+    }
+}
