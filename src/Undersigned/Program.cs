@@ -5,6 +5,8 @@ using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.OpenApi;
+using Undersigned.Features.Mail;
+using Undersigned.Features.Signing;
 using Undersigned.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +24,23 @@ services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfigurat
                                          ?? "Data Source=data/undersigned.db"));
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<Migrator>();
+services.AddSingleton(provider => ServiceKeys.Load(provider.GetRequiredService<Settings>(),
+    provider.GetRequiredService<IHostEnvironment>(), provider.GetRequiredService<ILogger<ServiceKeys>>()));
+services.AddSingleton<LetterKeys>();
+services.AddSingleton<PublicUrls>();
+services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:Smtp").Get<SmtpSettings>() ?? new SmtpSettings());
+services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:Mail").Get<MailSettings>() ?? new MailSettings());
+services.AddSingleton<IMailTransport>(provider =>
+{
+    var smtp = provider.GetRequiredService<SmtpSettings>();
+    return smtp.Host is { Length: > 0 } ? new SmtpTransport(smtp)
+        : new PickupDirectoryTransport(provider.GetRequiredService<MailSettings>().PickupDirectory
+                                       ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
+});
+services.AddSingleton<OutboxSignal>();
+services.AddSingleton<SignatureWriter>();
+services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
+services.AddHostedService<OutboxSender>();
 services.AddSingleton<AdminKeyBootstrap>();
 services.AddAuthentication(ApiKey.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKey.Scheme, null);
 services.AddAuthorization();
@@ -57,6 +76,7 @@ app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned 
 Startup.CheckConfiguration(app, settings);
 await app.Services.GetRequiredService<Migrator>().ApplyAsync();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
+app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key now, not on the first signature
 
 app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
 app.UseMiddleware<ErrorMiddleware>();

@@ -16,8 +16,8 @@ public abstract class PageQuery
 
     public int Take => Limit ?? 50;
 
-    /// <summary>Lists run newest first by id; the cursor is the last id seen.</summary>
-    public long Before => Cursor is null ? long.MaxValue : Paging.Decode(Cursor)!.Value;
+    /// <summary>The ordering key of the last item seen, from the cursor; null on the first page.</summary>
+    public long? CursorKey => Cursor is null ? null : Paging.Decode(Cursor);
 }
 
 public abstract class PageQueryValidator<T> : Validator<T> where T : PageQuery

@@ -114,6 +114,10 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
 
 public static class Origin
 {
+    /// <summary>A browser's Origin must be listed when the letter lists any; requests without one (not from a browser page) pass.</summary>
+    public static bool IsAllowed(string? origin, string[] allowed)
+        => allowed.Length == 0 || string.IsNullOrEmpty(origin) || Normalise(origin) is { } o && allowed.Contains(o);
+
     /// <summary>The origin in one spelling (lower case, default port dropped), or null when it is not an origin.</summary>
     public static string? Normalise(string? text)
     {
@@ -220,6 +224,8 @@ public sealed class LetterResponse
     public DateTimeOffset? PublishedAt { get; init; }
     public required TextVersion[] TextVersions { get; init; }
     public required DeadlineChange[] DeadlineHistory { get; init; }
+    /// <summary>Signatures per status: pending, review, confirmed, rejected, withdrawn, expired.</summary>
+    public required Dictionary<string, long> Counts { get; init; }
 }
 
 /// <summary>Queries every letter endpoint shares.</summary>
@@ -249,6 +255,10 @@ public static class LetterData
                 "SELECT letter_id, change AS change_kind, old_closes_at, new_closes_at, reason, changed_at, changed_by FROM letter_deadline_changes WHERE letter_id IN @ids ORDER BY id", new { ids }))
             .ToLookup(h => h.LetterId, h => h.Change);
 
+        var counts = (await connection.QueryAsync<(long LetterId, string Status, long Count)>(
+                "SELECT letter_id, status, sum(count) FROM signature_counts WHERE letter_id IN @ids GROUP BY letter_id, status", new { ids }))
+            .ToLookup(c => c.LetterId);
+
         return rows.Select(row => new LetterResponse
         {
             Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
@@ -257,6 +267,7 @@ public static class LetterData
             Challenge = row.Challenge, ConsentText = row.ConsentText, TextVersion = row.TextVersion,
             CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt, PublishedAt = row.PublishedAt,
             TextVersions = versions[row.Id].ToArray(), DeadlineHistory = history[row.Id].ToArray(),
+            Counts = Signing.SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
         }).ToList();
     }
 

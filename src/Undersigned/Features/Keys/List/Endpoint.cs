@@ -22,8 +22,8 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Page<KeyResponse>>
     {
         await using var connection = await db.OpenAsync(ct);
         var rows = (await connection.QueryAsync<KeyResponse>(
-            "SELECT id, name, role, hint, created_at, created_by, revoked_at FROM api_keys WHERE id < @Before ORDER BY id DESC LIMIT @take",
-            new { request.Before, take = request.Take + 1 })).ToList();
+            "SELECT id, name, role, hint, created_at, created_by, revoked_at FROM api_keys WHERE id < @before ORDER BY id DESC LIMIT @take",
+            new { before = request.CursorKey ?? long.MaxValue, take = request.Take + 1 })).ToList();
         await Send.OkAsync(Paging.Of(rows, request.Take, k => k.Id), ct);
     }
 }

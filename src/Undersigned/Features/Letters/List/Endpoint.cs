@@ -22,8 +22,8 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Page
     {
         await using var connection = await db.OpenAsync(ct);
         var rows = (await connection.QueryAsync<LetterRow>(
-            "SELECT * FROM letters WHERE id < @Before ORDER BY id DESC LIMIT @take",
-            new { request.Before, take = request.Take + 1 })).ToList();
+            "SELECT * FROM letters WHERE id < @before ORDER BY id DESC LIMIT @take",
+            new { before = request.CursorKey ?? long.MaxValue, take = request.Take + 1 })).ToList();
         var page = Paging.Of(rows, request.Take, r => r.Id);
         await Send.OkAsync(new(await LetterData.ToResponsesAsync(connection, page.Items, clock.GetUtcNow()), page.NextCursor), ct);
     }

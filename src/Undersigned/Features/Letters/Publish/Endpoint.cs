@@ -4,7 +4,7 @@ using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Publish;
 
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     public override void Configure()
     {
@@ -33,7 +33,8 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
             return;
         }
 
-        await LetterData.AddTextVersionAsync(connection, tx, row!.Id, 1, row.Title, row.Target, row.Body, now, User.KeyId());
+        await letterKeys.CreateAsync(connection, tx, row!.Id, now);
+        await LetterData.AddTextVersionAsync(connection, tx, row.Id, 1, row.Title, row.Target, row.Body, now, User.KeyId());
         await connection.ExecuteAsync(
             "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { now, row.Id }, tx);

@@ -1,0 +1,53 @@
+using System.Net;
+using MimeKit;
+
+namespace Undersigned.Features.Mail;
+
+/// <summary>The emails signers get. Each carries the withdraw link, so a signer can always take their name back.</summary>
+public static class Emails
+{
+    public sealed record LetterInfo(string Slug, string Title);
+
+    public static MimeMessage Compose(Email email, LetterInfo letter, string publicBaseUrl, string from)
+    {
+        var baseUrl = publicBaseUrl.TrimEnd('/');
+        var query = $"?letter={Uri.EscapeDataString(letter.Slug)}";
+        var withdrawLink = email.WithdrawToken is null ? null : $"{baseUrl}/withdraw{query}#{email.WithdrawToken}";
+
+        var (subject, paragraphs, action) = email.Kind switch
+        {
+            EmailKind.Verify => (
+                $"Please confirm your signature: {letter.Title}",
+                new[]
+                {
+                    $"You, or someone using this address, signed the open letter “{letter.Title}”.",
+                    "Your signature counts only once you confirm it. Open this link and press the button:",
+                },
+                ((string Text, string Url)?)("Confirm my signature", $"{baseUrl}/verify{query}#{email.VerifyToken}")),
+            _ => (
+                $"You have already signed: {letter.Title}",
+                new[]
+                {
+                    $"Someone asked to sign the open letter “{letter.Title}” with this address, which has already signed it.",
+                    "Nothing has changed: your signature is counted once.",
+                },
+                null),
+        };
+        var closing = "If this was not you, you can ignore this email.";
+
+        var text = string.Join("\n\n", paragraphs) + "\n\n" + (action is { } a ? $"{a.Url}\n\n" : "") + closing +
+                   (withdrawLink is null ? "" : $"\n\nTo withdraw your signature and erase your details: {withdrawLink}\n");
+        var html = "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">" +
+                   string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
+                   (action is { } b ? $"<p><a href=\"{WebUtility.HtmlEncode(b.Url)}\">{WebUtility.HtmlEncode(b.Text)}</a></p>" : "") +
+                   $"<p>{WebUtility.HtmlEncode(closing)}</p>" +
+                   (withdrawLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(withdrawLink)}\">Withdraw my signature and erase my details</a></small></p>") +
+                   "</body></html>";
+
+        var message = new MimeMessage { Subject = subject };
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(email.To));
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        return message;
+    }
+}

@@ -1,0 +1,71 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Undersigned.Features.Mail;
+
+public sealed class SmtpSettings
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    /// <summary><c>None</c>, <c>StartTls</c> or <c>SslOnConnect</c>.</summary>
+    public string Security { get; set; } = "StartTls";
+}
+
+public sealed class MailSettings
+{
+    public string? PickupDirectory { get; set; }
+    public string From { get; set; } = "Undersigned <no-reply@localhost>";
+}
+
+/// <summary>Where mail goes: an SMTP server, or with none configured, <c>.eml</c> files in a folder.</summary>
+public interface IMailTransport : IAsyncDisposable
+{
+    Task SendAsync(MimeMessage message, CancellationToken ct);
+}
+
+/// <summary>Keeps one SMTP connection open and sends every message over it; reconnects after a failure.</summary>
+public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
+{
+    readonly SmtpClient client = new() { Timeout = 30_000 };
+
+    public async Task SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        try
+        {
+            if (!client.IsConnected)
+            {
+                var security = Enum.TryParse<SecureSocketOptions>(settings.Security, ignoreCase: true, out var s) ? s : SecureSocketOptions.StartTls;
+                await client.ConnectAsync(settings.Host, settings.Port, security, ct);
+                if (!string.IsNullOrEmpty(settings.Username)) await client.AuthenticateAsync(settings.Username, settings.Password, ct);
+            }
+            await client.SendAsync(message, ct);
+        }
+        catch
+        {
+            if (client.IsConnected) await client.DisconnectAsync(quit: false, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (client.IsConnected) await client.DisconnectAsync(quit: true, CancellationToken.None);
+        client.Dispose();
+    }
+}
+
+public sealed class PickupDirectoryTransport(string directory) : IMailTransport
+{
+    public async Task SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
+        await message.WriteToAsync(path + ".tmp", ct);
+        File.Move(path + ".tmp", path); // whole files only: a reader never sees half a message
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

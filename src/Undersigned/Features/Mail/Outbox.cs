@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Mail;
+
+public enum EmailKind { Verify, AlreadySigned }
+
+/// <summary>What an outbox row holds, encrypted under the letter's key: the address and the raw tokens for the links.</summary>
+public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken);
+
+public static class Outbox
+{
+    public static Task AddAsync(SqliteConnection connection, SqliteTransaction tx, long letterId, long? signatureId, byte[] letterKey,
+        Email email, DateTimeOffset now)
+        => connection.ExecuteAsync("""
+            INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at)
+            VALUES (@letterId, @signatureId, @payload, @now, @now)
+            """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now }, tx);
+
+    public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
+}
+
+/// <summary>Wakes the sender when new mail is committed, instead of it polling.</summary>
+public sealed class OutboxSignal
+{
+    readonly Channel<bool> channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Notify() => channel.Writer.TryWrite(true);
+
+    public async Task WaitAsync(CancellationToken ct)
+    {
+        await channel.Reader.WaitToReadAsync(ct);
+        channel.Reader.TryRead(out _);
+    }
+}

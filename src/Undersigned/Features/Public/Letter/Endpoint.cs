@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FastEndpoints;
+using Undersigned.Features.Letters;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Public.Letter;
+
+public sealed class Response
+{
+    public required string Slug { get; init; }
+    public required string Title { get; init; }
+    /// <summary>The letter's text as written, in Markdown.</summary>
+    public required string Body { get; init; }
+    /// <summary>The letter's text as sanitised HTML, safe to insert into a page.</summary>
+    public required string BodyHtml { get; init; }
+    public required string Target { get; init; }
+    /// <summary><c>scheduled</c>, <c>open</c> or <c>closed</c>.</summary>
+    public required string Status { get; init; }
+    public DateTimeOffset? OpensAt { get; init; }
+    public DateTimeOffset ClosesAt { get; init; }
+    public required string TimeZone { get; init; }
+    /// <summary>Send this with a signature: it says which wording the signer saw.</summary>
+    public int TextVersion { get; init; }
+    public required string ConsentText { get; init; }
+    /// <summary><c>off</c>, <c>on</c> or <c>auto</c>.</summary>
+    public required string Challenge { get; init; }
+    public required PublicCounts Counts { get; init; }
+}
+
+public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest<Response>
+{
+    public override void Configure()
+    {
+        Get("/api/public/letters/{slug}");
+        AllowAnonymous();
+        Description(b => b.WithName("GetPublicLetter").WithTags("Public").WithSummary("A published letter with its public counts")
+            .Produces<Response>().Produces(304).Problems(404), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var letter = await PublicLetter.FindAsync(connection, Route<string>("slug")!);
+        if (letter is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            return;
+        }
+
+        var response = new Response
+        {
+            Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = PublicLetter.RenderHtml(letter.Body),
+            Target = letter.Target, Status = LetterStatus.Of(letter, clock.GetUtcNow()), OpensAt = letter.OpensAt,
+            ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
+            ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = await PublicCounts.ReadAsync(connection, letter.Id),
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(response, Json.Options);
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
+        HttpContext.Response.Headers.CacheControl = "no-cache";
+        HttpContext.Response.Headers.ETag = etag;
+        if (HttpContext.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            await Send.StatusCodeAsync(304, ct);
+            return;
+        }
+        await Send.BytesAsync(body, contentType: "application/json; charset=utf-8", cancellation: ct);
+    }
+}

@@ -1,0 +1,58 @@
+using FastEndpoints;
+using Undersigned.Features.Letters;
+using Undersigned.Features.Signing;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Signatures.Add;
+
+/// <summary>A signatory who signed another way (an email reply, on paper). The email is optional here.</summary>
+public sealed class Request : SignerFields;
+
+public sealed class Validator() : SignerFieldsValidator<Request>(emailRequired: false);
+
+public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKeys) : Endpoint<Request, StaffSignature>
+{
+    public override void Configure()
+    {
+        Post("/api/letters/{id:long}/signatures");
+        Roles(Role.Staff, Role.Admin);
+        Description(b => b.WithName("AddSignature").WithTags("Signatures")
+            .WithSummary("Add a signatory who signed another way; recorded as staff-added, confirmed without email")
+            .Produces<StaffSignature>(201).Problems(400, 404, 409, 503), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var letterId = Route<long>("id");
+        await using var connection = await db.OpenAsync(ct);
+        var letter = await LetterData.FindAsync(connection, letterId);
+        if (letter?.TextVersion is not { } textVersion)
+        {
+            await Send.ResultAsync(letter is null ? Problems.LetterNotFound(HttpContext)
+                : Problems.Create(HttpContext, 409, "Publish the letter before adding signatories."));
+            return;
+        }
+
+        var stored = writer.TryWrite(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Blank(request.Role),
+            Blank(request.Organisation), Blank(request.Email), request.ShowName!.Value, textVersion, StaffAddedBy: User.KeyId()));
+        if (stored is null)
+        {
+            HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
+            await Send.ResultAsync(Problems.Create(HttpContext, 503, "The service is busy: try again in a few seconds."));
+            return;
+        }
+        var result = await stored;
+        if (result.Outcome == SignOutcome.Duplicate)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 409, "This email has already signed this letter as this kind of signatory.",
+                ("email", "has already signed.")));
+            return;
+        }
+
+        var row = (await StaffSignatures.FindAsync(connection, letterId, result.SignatureId))!;
+        HttpContext.Response.Headers.Location = $"/api/letters/{letterId}/signatures/{row.Id}";
+        await Send.ResponseAsync(StaffSignatures.ToResponse(row, await letterKeys.GetAsync(connection, letterId)), 201, ct);
+    }
+
+    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -1,0 +1,93 @@
+using FastEndpoints;
+using FluentValidation;
+using Undersigned.Features.Letters;
+using Undersigned.Features.Public;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Signing.Sign;
+
+public sealed class Request : SignerFields
+{
+    /// <summary>Must be true: the signer agrees to the letter's consent text.</summary>
+    public bool? Consent { get; set; }
+    /// <summary>The text version the signer saw (from the public letter); a stale one is 409.</summary>
+    public int? TextVersion { get; set; }
+    /// <summary>Leave empty. A honeypot for bots: a filled one is answered as usual and nothing happens.</summary>
+    public string? Website { get; set; }
+    /// <summary>A solved proof-of-work challenge, where the letter asks for one.</summary>
+    public string? Challenge { get; set; }
+}
+
+public sealed class Validator : SignerFieldsValidator<Request>
+{
+    public Validator()
+    {
+        RuleFor(r => r.Consent).Equal(true).WithMessage("must be true: a signature needs the signer's consent.");
+        RuleFor(r => r.TextVersion).NotNull();
+        RuleFor(r => r.Website).MaximumLength(2000);
+        RuleFor(r => r.Challenge).MaximumLength(2000);
+    }
+}
+
+/// <summary>The one answer to every accepted request, so nobody can learn whether an address had signed.</summary>
+public sealed class Response
+{
+    public string Status { get; init; } = "received";
+    public string Message { get; init; } = "Thank you. Check your email and confirm your signature with the link we sent.";
+    public static readonly Response Received = new();
+}
+
+public sealed class Endpoint(Db db, SignatureWriter writer, TimeProvider clock) : Endpoint<Request, Response>
+{
+    public override void Configure()
+    {
+        Post("/api/public/letters/{slug}/signatures");
+        AllowAnonymous();
+        Description(b => b.WithName("Sign").WithTags("Public")
+            .WithSummary("Sign a letter; the signature counts once confirmed from the email it sends")
+            .WithDescription("Answers 202 with one constant body whatever happened, including for an address that already signed.")
+            .Produces<Response>(202).Problems(400, 403, 404, 409, 410, 413, 415, 503), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        LetterRow? letter;
+        await using (var connection = await db.OpenAsync(ct))
+            letter = await PublicLetter.FindAsync(connection, Route<string>("slug")!);
+
+        var problem =
+            letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
+            : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins)
+                ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
+            : LetterStatus.Of(letter, now) == LetterStatus.Scheduled
+                ? Problems.Create(HttpContext, 409, $"Signing opens at {Json.Format(letter.OpensAt!.Value)}.")
+            : LetterStatus.Of(letter, now) == LetterStatus.Closed
+                ? Problems.Create(HttpContext, 410, $"Signing closed at {Json.Format(letter.ClosesAt)}.")
+            : request.TextVersion != letter.TextVersion
+                ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
+                    ("textVersion", $"is not the current version ({letter.TextVersion})."))
+            : null;
+        if (problem is not null)
+        {
+            await Send.ResultAsync(problem);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(request.Website))
+        {
+            var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Blank(request.Role),
+                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value));
+            if (stored is null)
+            {
+                HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
+                await Send.ResultAsync(Problems.Create(HttpContext, 503, "Too many signatures are arriving at once: try again in a few seconds."));
+                return;
+            }
+            await stored;
+        }
+        await Send.ResponseAsync(Response.Received, 202, ct);
+    }
+
+    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Undersigned.Features.Mail;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Signing;
+
+/// <summary>A signature to store: from the public form (pending, confirmed by email) or added by staff.</summary>
+public sealed record SignatureDraft(
+    long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
+    long? StaffAddedBy = null);
+
+public enum SignOutcome { Stored, Duplicate }
+
+public sealed record SignResult(SignOutcome Outcome, long SignatureId);
+
+/// <summary>
+/// The one writer of signatures. Requests queue here; the writer commits many at once (signatures, outbox rows
+/// and counter updates in one transaction) and answers each only after COMMIT, so a 202 means durable.
+/// A first signature and a duplicate take the same path, so neither the answer nor its timing tells them apart.
+/// </summary>
+public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxSignal outboxSignal,
+    TimeProvider clock, ILogger<SignatureWriter> log) : BackgroundService
+{
+    public const int QueueCapacity = 20_000, MaxBatch = 512, MailsPerSignature = 3, MailsPerAddressPerDay = 5;
+
+    readonly Channel<(SignatureDraft Draft, TaskCompletionSource<SignResult> Done)> queue =
+        Channel.CreateBounded<(SignatureDraft, TaskCompletionSource<SignResult>)>(
+            new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Queues a signature; null when the queue is full (answer 503 rather than grow without bound).</summary>
+    public Task<SignResult>? TryWrite(SignatureDraft draft)
+    {
+        var done = new TaskCompletionSource<SignResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return queue.Writer.TryWrite((draft, done)) ? done.Task : null;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(SignatureDraft Draft, TaskCompletionSource<SignResult> Done)>(MaxBatch);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item)) batch.Add(item);
+                await WriteBatchAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        finally
+        {
+            // Nothing waits forever: anything still queued at shutdown was never stored, and says so.
+            foreach (var (_, done) in batch) done.TrySetCanceled();
+            while (queue.Reader.TryRead(out var item)) item.Done.TrySetCanceled();
+        }
+    }
+
+    async Task WriteBatchAsync(List<(SignatureDraft Draft, TaskCompletionSource<SignResult> Done)> batch, CancellationToken ct)
+    {
+        var results = new (SignResult? Result, Exception? Error)[batch.Count];
+        try
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await using var tx = await connection.BeginWriteAsync(ct);
+            var now = clock.GetUtcNow();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // A savepoint per signature: one failure does not undo the others in the batch.
+                await connection.ExecuteAsync("SAVEPOINT signature", transaction: tx);
+                try
+                {
+                    results[i] = (await WriteOneAsync(connection, tx, batch[i].Draft, now), null);
+                    await connection.ExecuteAsync("RELEASE signature", transaction: tx);
+                }
+                catch (Exception e) when (e is SqliteException or System.Security.Cryptography.CryptographicException)
+                {
+                    await connection.ExecuteAsync("ROLLBACK TO signature; RELEASE signature", transaction: tx);
+                    log.LogError("Could not store a signature for letter {LetterId}: {Error}", batch[i].Draft.LetterId, e.GetType().Name);
+                    results[i] = (null, e);
+                }
+            }
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            log.LogError("A batch of {Count} signatures was not committed: {Error}", batch.Count, e.GetType().Name);
+            foreach (var (_, done) in batch) done.TrySetException(e);
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+            if (results[i].Result is { } result) batch[i].Done.TrySetResult(result);
+            else batch[i].Done.TrySetException(results[i].Error!);
+        outboxSignal.Notify();
+    }
+
+    async Task<SignResult> WriteOneAsync(SqliteConnection connection, SqliteTransaction tx, SignatureDraft draft, DateTimeOffset now)
+    {
+        var letterKey = await letterKeys.GetAsync(connection, draft.LetterId, tx)
+                        ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
+        var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
+        var existing = emailHmac is null ? null : await connection.QuerySingleOrDefaultAsync<(long Id, string Status, long MailsSent)?>(
+            "SELECT id, status, mails_sent FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac",
+            new { draft.LetterId, draft.Kind, emailHmac }, tx);
+
+        if (draft.StaffAddedBy is { } staffKey)
+        {
+            if (existing is not null) return new(SignOutcome.Duplicate, existing.Value.Id);
+            var staffAddedId = await connection.ExecuteScalarAsync<long>("""
+                INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                        text_version, staff_added_by, signed_at, confirmed_at)
+                VALUES (@LetterId, @Kind, 'confirmed', @Name, @Role, @Organisation, @ShowName, @emailHmac, @email,
+                        @TextVersion, @staffKey, @now, @now)
+                RETURNING id
+                """, new
+            {
+                draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac,
+                email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim()), draft.TextVersion, staffKey, now,
+            }, tx);
+            return new(SignOutcome.Stored, staffAddedId);
+        }
+
+        var verifyToken = Token.New();
+        var withdrawToken = Token.New();
+        if (existing is null)
+        {
+            var id = await connection.ExecuteScalarAsync<long>("""
+                INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                        text_version, verify_token_hash, verify_issued_at, withdraw_token_hash, signed_at)
+                VALUES (@LetterId, @Kind, 'pending', @Name, @Role, @Organisation, @ShowName, @emailHmac, @email,
+                        @TextVersion, @verifyHash, @now, @withdrawHash, @now)
+                RETURNING id
+                """, new
+            {
+                draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac,
+                email = Aead.SealText(letterKey, draft.Email!.Trim()), draft.TextVersion,
+                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now,
+            }, tx);
+            await MailAsync(connection, tx, draft, id, emailHmac!, letterKey, new Email(EmailKind.Verify, draft.Email.Trim(), verifyToken, withdrawToken), now);
+            return new(SignOutcome.Stored, id);
+        }
+
+        var (existingId, status, mailsSent) = existing.Value;
+        if (mailsSent >= MailsPerSignature) return new(SignOutcome.Duplicate, existingId);
+        if (status is SignatureStatus.Pending or SignatureStatus.Expired)
+        {
+            // Tokens are kept only as hashes, so a re-sent email carries new ones.
+            await connection.ExecuteAsync("""
+                UPDATE signatures SET status = 'pending', verify_token_hash = @verifyHash, verify_issued_at = @now,
+                    withdraw_token_hash = @withdrawHash WHERE id = @existingId
+                """, new { verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, existingId }, tx);
+            await MailAsync(connection, tx, draft, existingId, emailHmac!, letterKey, new Email(EmailKind.Verify, draft.Email!.Trim(), verifyToken, withdrawToken), now);
+        }
+        else if (status is SignatureStatus.Confirmed or SignatureStatus.Review)
+        {
+            await connection.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @withdrawHash WHERE id = @existingId",
+                new { withdrawHash = Token.Hash(withdrawToken), existingId }, tx);
+            await MailAsync(connection, tx, draft, existingId, emailHmac!, letterKey, new Email(EmailKind.AlreadySigned, draft.Email!.Trim(), null, withdrawToken), now);
+        }
+        return new(SignOutcome.Duplicate, existingId);
+    }
+
+    /// <summary>Queues an email unless this address has had its share today.</summary>
+    static async Task MailAsync(SqliteConnection connection, SqliteTransaction tx, SignatureDraft draft, long signatureId,
+        byte[] emailHmac, byte[] letterKey, Email email, DateTimeOffset now)
+    {
+        var allowed = await connection.ExecuteAsync("""
+            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
+            ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
+            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }, tx);
+        if (allowed == 0) return;
+        await connection.ExecuteAsync("UPDATE signatures SET mails_sent = mails_sent + 1 WHERE id = @signatureId", new { signatureId }, tx);
+        await Outbox.AddAsync(connection, tx, draft.LetterId, signatureId, letterKey, email, now);
+    }
+}

@@ -1,0 +1,89 @@
+using Dapper;
+using FastEndpoints;
+using FluentValidation;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Signing.Verify;
+
+public sealed class Request
+{
+    /// <summary>The token from the verification link's fragment.</summary>
+    public string? Token { get; set; }
+}
+
+public sealed class Validator : Validator<Request>
+{
+    public Validator() => RuleFor(r => r.Token).NotEmpty().MaximumLength(100);
+}
+
+public sealed class Response
+{
+    /// <summary><c>confirmed</c>, or <c>review</c> where staff approve signatures first.</summary>
+    public required string Status { get; init; }
+    public required string LetterTitle { get; init; }
+    public required string LetterSlug { get; init; }
+}
+
+public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : Endpoint<Request, Response>
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
+
+    public override void Configure()
+    {
+        Post("/api/public/signatures/verify");
+        AllowAnonymous();
+        Description(b => b.WithName("VerifySignature").WithTags("Public").WithSummary("Confirm a signature with the emailed token")
+            .Produces<Response>().Problems(400, 410), clearDefaults: true);
+    }
+
+    sealed class Row
+    {
+        public long Id { get; init; }
+        public string Kind { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateTimeOffset VerifyIssuedAt { get; init; }
+        public DateTimeOffset ClosesAt { get; init; }
+        public string Moderation { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Slug { get; init; } = "";
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var hash = Token.Hash(request.Token!);
+        await using var connection = await db.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>("""
+            SELECT s.id, s.kind, s.status, s.verify_issued_at, l.closes_at, l.moderation, l.title, l.slug
+            FROM signatures s JOIN letters l ON l.id = s.letter_id WHERE s.verify_token_hash = @hash
+            """, new { hash });
+        if (row is null || row.Status != SignatureStatus.Pending)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link is not valid: it may have been used already.",
+                ("token", "is not valid.")));
+            return;
+        }
+        // Evaluated now, not when issued, so extending the deadline also extends the time to confirm.
+        var validUntil = Min(row.VerifyIssuedAt + TokenLifetime, row.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours));
+        if (now > validUntil)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 410, "This confirmation link has expired.", ("token", "has expired.")));
+            return;
+        }
+
+        var status = row.Moderation == "all" || (row.Moderation == "organisations" && row.Kind == SignatureKind.Organisation)
+            ? SignatureStatus.Review : SignatureStatus.Confirmed;
+        var updated = await connection.ExecuteAsync("""
+            UPDATE signatures SET status = @status, confirmed_at = @now, verify_token_hash = NULL
+            WHERE id = @Id AND verify_token_hash = @hash
+            """, new { status, now, row.Id, hash });
+        if (updated == 0)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link has just been used.", ("token", "is not valid.")));
+            return;
+        }
+        await Send.OkAsync(new Response { Status = status, LetterTitle = row.Title, LetterSlug = row.Slug }, ct);
+    }
+
+    static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

@@ -1,0 +1,81 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Undersigned.Infrastructure;
+
+/// <summary>
+/// The service key (<c>Undersigned__DataKey</c>, or one generated into the data folder) and what is derived from it:
+/// it wraps each letter's data key, and keys the HMACs that let us recognise an email without storing it.
+/// </summary>
+public sealed class ServiceKeys
+{
+    readonly byte[] wrappingKey;
+    readonly byte[] emailMacKey;
+
+    public ServiceKeys(byte[] serviceKey)
+    {
+        if (serviceKey.Length != 32) throw new InvalidOperationException("Undersigned__DataKey must be 32 bytes, base64-encoded.");
+        wrappingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned letter-key wrapping"u8.ToArray());
+        emailMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned email hmac"u8.ToArray());
+    }
+
+    public static ServiceKeys Load(Settings settings, IHostEnvironment environment, ILogger log)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.DataKey))
+        {
+            try { return new ServiceKeys(Convert.FromBase64String(settings.DataKey.Trim())); }
+            catch (FormatException) { throw new InvalidOperationException("Undersigned__DataKey is not base64."); }
+        }
+        var path = Path.GetFullPath(Path.Combine(settings.DataDirectory, "data-key"));
+        if (!File.Exists(path))
+        {
+            SecretFile.Write(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            if (!environment.IsDevelopment())
+                log.LogWarning("Undersigned__DataKey is not set: a data key was generated into {DataKeyFile}. " +
+                               "Back it up apart from the database: without it, signers' contact details cannot be read.", path);
+        }
+        return new ServiceKeys(Convert.FromBase64String(File.ReadAllText(path).Trim()));
+    }
+
+    /// <summary>Recognises an email (trimmed, lower-cased) without storing it.</summary>
+    public byte[] EmailHmac(string email) => HMACSHA256.HashData(emailMacKey, Encoding.UTF8.GetBytes(Canonical(email)));
+
+    public static string Canonical(string email) => email.Trim().ToLowerInvariant();
+
+    public byte[] NewWrappedLetterKey() => Aead.Seal(wrappingKey, RandomNumberGenerator.GetBytes(32));
+
+    public byte[] UnwrapLetterKey(byte[] wrapped) => Aead.Open(wrappingKey, wrapped);
+}
+
+/// <summary>AES-256-GCM with the nonce and tag kept beside the ciphertext: nonce(12) | ciphertext | tag(16).</summary>
+public static class Aead
+{
+    public static byte[] Seal(byte[] key, ReadOnlySpan<byte> plaintext)
+    {
+        var sealedBytes = new byte[12 + plaintext.Length + 16];
+        var nonce = sealedBytes.AsSpan(0, 12);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(12, plaintext.Length), sealedBytes.AsSpan(12 + plaintext.Length));
+        return sealedBytes;
+    }
+
+    public static byte[] Open(byte[] key, ReadOnlySpan<byte> sealedBytes)
+    {
+        var plaintext = new byte[sealedBytes.Length - 28];
+        using var aes = new AesGcm(key, 16);
+        aes.Decrypt(sealedBytes[..12], sealedBytes.Slice(12, plaintext.Length), sealedBytes[^16..], plaintext);
+        return plaintext;
+    }
+
+    public static byte[] SealText(byte[] key, string text) => Seal(key, Encoding.UTF8.GetBytes(text));
+    public static string OpenText(byte[] key, byte[] sealedBytes) => Encoding.UTF8.GetString(Open(key, sealedBytes));
+}
+
+/// <summary>Single-use secrets sent to signers: 128 random bits, stored only as a SHA-256 hash.</summary>
+public static class Token
+{
+    public static string New() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}
