@@ -44,11 +44,24 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DatabasePath => Path.Combine(DataDirectory, "undersigned.db");
 
+    /// <summary>Waits until a log line matches (lines logged so far count), failing after ten seconds.</summary>
+    public async Task WaitForLogAsync(Func<string, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Logs.Any(match))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("No matching log line.");
+            await logged.WaitAsync(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    readonly SemaphoreSlim logged = new(0);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs, logged)));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -107,26 +120,30 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines, SemaphoreSlim logged) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines, logged);
         public void Dispose() { }
 
-        sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        sealed class Logger(string category, ConcurrentQueue<string> lines, SemaphoreSlim logged) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+            {
+                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+                logged.Release();
+            }
         }
     }
 }
 
 public static class Http
 {
+    /// <summary>The body as JSON; read as a buffered string, so a test may read it more than once.</summary>
     public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response)
-        => (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        => JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
     /// <summary>The names in a problem's <c>errors</c>, after checking it is a problem with this status.</summary>
     public static async Task<string[]> ProblemAsync(this HttpResponseMessage response, int status)

@@ -88,7 +88,9 @@ public sealed class OutboxSender(Db db, LetterKeys letterKeys, OutboxSignal sign
                     var retryIn = Backoff(row.Attempts + 1);
                     await connection.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @Id",
                         new { next = clock.GetUtcNow() + retryIn, row.Id });
-                    log.LogWarning("Mail delivery failed ({Error}); retrying in {RetrySeconds} s", e.GetType().Name, retryIn.TotalSeconds);
+                    // The server's own words can quote the address, so only the kind of failure is logged.
+                    var reason = e is MailKit.Net.Smtp.SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
+                    log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
                     return retryIn; // the server is likely down for the rest too
                 }
             }

@@ -1,0 +1,412 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Undersigned.Tests.Features.Signing;
+
+/// <summary>The signing journey against a real SMTP server: sign, get the email, confirm, appear on the list.</summary>
+public sealed class SignTests : IAsyncLifetime
+{
+    SmtpServer smtp = null!;
+    TestApp app = null!;
+
+    public async Task InitializeAsync()
+    {
+        smtp = await SmtpServer.StartAsync();
+        app = new TestApp(null, smtp.Settings);
+        await app.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await smtp.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Sign_mail_page_confirm_and_listed_as_the_contract_shows()
+    {
+        var letter = await app.CreatePublishedLetterAsync(new { title = "Stop the data-sharing deal" });
+        var client = app.Anonymous();
+
+        var signed = await client.SignAsync(letter, Signer.Individual("jane.roe@example.org", "Dr Jane Roe", organisation: "Refugee Legal Group UK"));
+        Assert.Equal(HttpStatusCode.Accepted, signed.StatusCode);
+
+        var mail = await smtp.WaitForMailAsync("jane.roe@example.org");
+        Assert.Contains("Stop the data-sharing deal", mail.Subject);
+        Assert.NotNull(mail.HtmlBody);
+        var token = Signer.TokenFrom(mail, "verify");
+        Assert.Contains($"http://undersigned.test/withdraw?letter={letter["slug"]}#", mail.TextBody);
+
+        var page = await client.GetAsync($"/verify?letter={letter["slug"]}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Stop the data-sharing deal", await page.Content.ReadAsStringAsync());
+        Assert.Empty(await client.PublicSignatoriesAsync(letter));
+        Assert.Equal(0, (int)(await client.PublicLetterAsync(letter))["counts"]!["total"]!);
+
+        var confirmed = await client.VerifyAsync(token);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Equal("confirmed", (string?)(await confirmed.JsonAsync())["status"]);
+
+        var listed = Assert.Single(await client.PublicSignatoriesAsync(letter));
+        Assert.Equal("Dr Jane Roe (Refugee Legal Group UK)", (string?)listed!["display"]);
+        Assert.Equal(1, (int)(await client.PublicLetterAsync(letter))["counts"]!["individuals"]!);
+        await (await client.VerifyAsync(token)).ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task Display_formats_organisations_first_and_unnamed_signers_only_counted()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        var signers = new[]
+        {
+            Signer.Individual("a@example.org", "Amal Haddad", role: "Caseworker", organisation: "Migrant Voice"),
+            Signer.Individual("b@example.org", "Ben Okafor", role: "Professor"),
+            Signer.Individual("c@example.org", "Chen Wei"),
+            Signer.Individual("d@example.org", "Dana Hidden", showName: false),
+            Signer.Organisation("e@example.org", "Open Rights Group", contact: "Never Shown", role: "Secret Role"),
+        };
+        foreach (var signer in signers)
+        {
+            await client.SignAsync(letter, signer);
+            await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync((string)signer["email"]!), "verify"));
+        }
+
+        var listed = await client.PublicSignatoriesAsync(letter);
+        Assert.Equal(["Open Rights Group", "Amal Haddad (Caseworker, Migrant Voice)", "Ben Okafor (Professor)", "Chen Wei"],
+            listed.Select(s => (string)s!["display"]!));
+        var text = listed.ToJsonString();
+        Assert.DoesNotContain("Never Shown", text);
+        Assert.DoesNotContain("Secret Role", text);
+        Assert.DoesNotContain("Dana", text);
+        var counts = (await client.PublicLetterAsync(letter))["counts"]!;
+        Assert.Equal((1, 4, 1, 5), ((int)counts["organisations"]!, (int)counts["individuals"]!, (int)counts["notNamed"]!, (int)counts["total"]!));
+    }
+
+    [Fact]
+    public async Task A_duplicate_gets_the_same_answer_and_a_capped_email()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        var signer = Signer.Individual("dup@example.org");
+
+        var first = await client.SignAsync(letter, signer);
+        var again = await client.SignAsync(letter, signer);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        Assert.Equal(first.StatusCode, again.StatusCode);
+
+        // The pending duplicate re-sent the verification; only the newest link works.
+        var resent = await smtp.WaitForMailAsync("dup@example.org", 2);
+        await (await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("dup@example.org", 1), "verify"))).ProblemAsync(400);
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(Signer.TokenFrom(resent, "verify"))).StatusCode);
+
+        // Confirmed: a third try says "already signed"; a fourth sends nothing (three mails a signature at most).
+        await client.SignAsync(letter, signer);
+        Assert.Contains("already signed", (await smtp.WaitForMailAsync("dup@example.org", 3)).Subject);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SignAsync(letter, signer)).StatusCode);
+        await client.SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org"); // sent after anything the fourth try could have sent
+        Assert.Equal(3, smtp.CountTo("dup@example.org"));
+        Assert.Single(await client.PublicSignatoriesAsync(letter));
+    }
+
+    [Fact]
+    public async Task One_address_gets_at_most_five_emails_a_day_across_letters()
+    {
+        var client = app.Anonymous();
+        for (var i = 0; i < 6; i++)
+            await client.SignAsync(await app.CreatePublishedLetterAsync(), Signer.Individual("flooded@example.org"));
+        await client.SignAsync(await app.CreatePublishedLetterAsync(), Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org");
+        Assert.Equal(5, smtp.CountTo("flooded@example.org"));
+
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        await client.SignAsync(await app.CreatePublishedLetterAsync(), Signer.Individual("flooded@example.org"));
+        await smtp.WaitForMailAsync("flooded@example.org", 6);
+    }
+
+    [Fact]
+    public async Task An_email_signs_once_per_kind_and_case_and_spaces_do_not_make_it_new()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        await client.SignAsync(letter, Signer.Individual("Same@Example.org"));
+        await client.SignAsync(letter, Signer.Individual("  same@example.ORG "));
+        await client.SignAsync(letter, Signer.Organisation("same@example.org", "Same Org"));
+        await smtp.WaitForMailAsync("same@example.org");
+
+        var signatures = await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync();
+        Assert.Equal(["organisation", "individual"], signatures["items"]!.AsArray().Select(s => (string)s!["kind"]!));
+    }
+
+    [Fact]
+    public async Task Tokens_expire_after_seven_days_or_the_grace_period_and_an_extension_helps()
+    {
+        var client = app.Anonymous();
+        var week = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(30).ToString("O") });
+        await client.SignAsync(week, Signer.Individual("slow@example.org"));
+        var slowToken = Signer.TokenFrom(await smtp.WaitForMailAsync("slow@example.org"), "verify");
+
+        var soon = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddHours(1).ToString("O") });
+        await client.SignAsync(soon, Signer.Individual("grace@example.org"));
+        await client.SignAsync(soon, Signer.Individual("late@example.org"));
+        await client.SignAsync(soon, Signer.Individual("extended@example.org"));
+        var graceToken = Signer.TokenFrom(await smtp.WaitForMailAsync("grace@example.org"), "verify");
+        var lateToken = Signer.TokenFrom(await smtp.WaitForMailAsync("late@example.org"), "verify");
+        var extendedToken = Signer.TokenFrom(await smtp.WaitForMailAsync("extended@example.org"), "verify");
+
+        app.Clock.Advance(TimeSpan.FromHours(24)); // closed 23 h ago: inside the 24 h grace
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(graceToken)).StatusCode);
+        app.Clock.Advance(TimeSpan.FromHours(2)); // past the grace
+        await (await client.VerifyAsync(lateToken)).ProblemAsync(410);
+
+        await app.Admin().PostAsJsonAsync($"/api/letters/{soon["id"]}/deadline", new { closesAt = app.Clock.GetUtcNow().AddDays(2), reason = "More time" });
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(extendedToken)).StatusCode);
+
+        app.Clock.Advance(TimeSpan.FromDays(6)); // 7 days and 2 hours after the slow signer's email
+        await (await client.VerifyAsync(slowToken)).ProblemAsync(410);
+        await (await client.VerifyAsync("forgedforgedforgedforg")).ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task Signing_only_while_open_and_only_against_the_current_text()
+    {
+        var client = app.Anonymous();
+        var scheduled = await app.CreatePublishedLetterAsync(new { opensAt = TestApp.Start.AddHours(1).ToString("O") });
+        var before = await client.SignAsync(scheduled, Signer.Individual("early@example.org"));
+        await before.ProblemAsync(409);
+        Assert.Contains("opens at", (string?)(await before.JsonAsync())["detail"]);
+
+        var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddHours(2).ToString("O") });
+        var etag = (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).Headers.ETag!.Tag;
+        await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { body = "A clearer text." }, etag);
+        Assert.Equal(["textVersion"], await (await client.SignAsync(letter, Signer.Individual("stale@example.org"))).ProblemAsync(409));
+        var current = Signer.Individual("current@example.org");
+        current["textVersion"] = 2;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SignAsync(letter, current)).StatusCode);
+
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        await (await client.SignAsync(letter, current)).ProblemAsync(410);
+        await (await client.SignAsync(new JsonObject { ["slug"] = "no-such-letter" }, current)).ProblemAsync(404);
+        await (await client.SignAsync(await app.CreateLetterAsync(), current)).ProblemAsync(404); // drafts do not exist publicly
+    }
+
+    [Fact]
+    public async Task A_browser_on_a_site_outside_allowed_origins_cannot_sign()
+    {
+        var letter = await app.CreatePublishedLetterAsync(new { allowedOrigins = new[] { "https://partner.org" } });
+        async Task<HttpResponseMessage> SignFrom(string? origin, string email)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/public/letters/{letter["slug"]}/signatures")
+            {
+                Content = JsonContent.Create(Signer.Individual(email)),
+            };
+            if (origin is not null) request.Headers.Add("Origin", origin);
+            return await app.Anonymous().SendAsync(request);
+        }
+
+        await (await SignFrom("https://evil.example", "victim@example.org")).ProblemAsync(403);
+        await (await SignFrom("null", "victim@example.org")).ProblemAsync(403);
+        Assert.Equal(HttpStatusCode.Accepted, (await SignFrom("https://partner.org", "friend@example.org")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SignFrom(null, "direct@example.org")).StatusCode);
+        await smtp.WaitForMailAsync("direct@example.org");
+        Assert.Equal(0, smtp.CountTo("victim@example.org"));
+    }
+
+    [Fact]
+    public async Task The_honeypot_answers_as_usual_and_stores_and_sends_nothing()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var bot = Signer.Individual("bot@example.org");
+        bot["website"] = "https://spam.example";
+        var human = await app.Anonymous().SignAsync(letter, Signer.Individual("human@example.org"));
+        var trapped = await app.Anonymous().SignAsync(letter, bot);
+
+        Assert.Equal(HttpStatusCode.Accepted, trapped.StatusCode);
+        Assert.Equal(await human.Content.ReadAsStringAsync(), await trapped.Content.ReadAsStringAsync());
+        await app.Anonymous().SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org");
+        Assert.Equal(0, smtp.CountTo("bot@example.org"));
+        Assert.Equal(2, (long)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["counts"]!["pending"]!);
+    }
+
+    [Theory]
+    [InlineData("name", "Jane\u0007Roe")]
+    [InlineData("name", "Jane https://spam.example")]
+    [InlineData("name", "www.spam.example")]
+    [InlineData("name", "jane@example.org")]
+    [InlineData("name", "")]
+    [InlineData("role", "Buy now at spam.com")]
+    [InlineData("organisation", "Line\nbreak")]
+    [InlineData("email", "not-an-email")]
+    [InlineData("email", "jane@localhost")]
+    [InlineData("email", "")]
+    [InlineData("kind", "robot")]
+    public async Task Refuses_bad_fields_by_name(string field, string value)
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var signature = Signer.Individual("field@example.org");
+        signature[field] = value;
+        Assert.Contains(field, await (await app.Anonymous().SignAsync(letter, signature)).ProblemAsync(400));
+    }
+
+    [Fact]
+    public async Task Refuses_missing_consent_oversized_names_and_organisations_without_a_name()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var noConsent = Signer.Individual("x@example.org");
+        noConsent["consent"] = false;
+        Assert.Equal(["consent"], await (await app.Anonymous().SignAsync(letter, noConsent)).ProblemAsync(400));
+        noConsent.Remove("consent");
+        Assert.Equal(["consent"], await (await app.Anonymous().SignAsync(letter, noConsent)).ProblemAsync(400));
+
+        var longName = Signer.Individual("x@example.org", new string('a', 121));
+        Assert.Equal(["name"], await (await app.Anonymous().SignAsync(letter, longName)).ProblemAsync(400));
+
+        var organisation = Signer.Organisation("x@example.org", "Org");
+        organisation.Remove("organisation");
+        Assert.Equal(["organisation"], await (await app.Anonymous().SignAsync(letter, organisation)).ProblemAsync(400));
+
+        var response = await app.Anonymous().PostAsync($"/api/public/letters/{letter["slug"]}/signatures",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "Jane" }));
+        await response.ProblemAsync(415);
+    }
+
+    [Theory]
+    [InlineData("Arabic", "ليلى حداد")]
+    [InlineData("Persian", "نیلوفر می‌خواهد")]
+    [InlineData("Cyrillic", "Ольга Петренко")]
+    [InlineData("Geez", "ሰላማዊት ገብረ")]
+    [InlineData("Chinese", "王秀英")]
+    [InlineData("Vietnamese", "Nguyễn Thị Hoài")]
+    [InlineData("Latin", "Zoë Ðorđević-Øster")]
+    public async Task Names_in_every_script_come_back_unchanged_in_NFC(string script, string name)
+    {
+        Assert.NotNull(script);
+        var letter = await app.CreatePublishedLetterAsync();
+        var email = $"{Guid.NewGuid():N}@example.org";
+        var decomposed = name.Normalize(System.Text.NormalizationForm.FormD);
+        await app.Anonymous().SignAsync(letter, Signer.Individual(email, decomposed, organisation: name));
+        await app.Anonymous().VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync(email), "verify"));
+
+        var listed = Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter))!;
+        Assert.Equal(name.Normalize(), (string?)listed["name"]);
+        Assert.Equal($"{name.Normalize()} ({name.Normalize()})", (string?)listed["display"]);
+    }
+
+    [Fact]
+    public async Task Moderation_holds_confirmed_organisations_for_review_until_approved()
+    {
+        var letter = await app.CreateLetterAsync(new { moderation = "organisations" });
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+        var client = app.Anonymous();
+        await client.SignAsync(letter, Signer.Organisation("org@example.org", "Liberty"));
+        await client.SignAsync(letter, Signer.Individual("person@example.org", "Pat Person"));
+        var orgResult = await (await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("org@example.org"), "verify"))).JsonAsync();
+        await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("person@example.org"), "verify"));
+        Assert.Equal("review", (string?)orgResult["status"]);
+        Assert.Equal(["Pat Person"], (await client.PublicSignatoriesAsync(letter)).Select(s => (string)s!["display"]!));
+
+        var staff = await app.StaffAsync();
+        var inReview = await (await staff.GetAsync($"/api/letters/{letter["id"]}/signatures?status=review")).JsonAsync();
+        var id = (long)Assert.Single(inReview["items"]!.AsArray())!["id"]!;
+        Assert.Equal("org@example.org", (string?)inReview["items"]![0]!["email"]);
+        var approved = await staff.PostAsync($"/api/letters/{letter["id"]}/signatures/{id}/approve", null);
+        Assert.Equal("confirmed", (string?)(await approved.JsonAsync())["status"]);
+        await (await staff.PostAsync($"/api/letters/{letter["id"]}/signatures/{id}/approve", null)).ProblemAsync(409);
+        Assert.Equal(["Liberty", "Pat Person"], (await client.PublicSignatoriesAsync(letter)).Select(s => (string)s!["display"]!));
+
+        var rejected = await staff.PostAsync($"/api/letters/{letter["id"]}/signatures/{id}/reject", null);
+        Assert.Equal("rejected", (string?)(await rejected.JsonAsync())["status"]);
+        Assert.Equal(["Pat Person"], (await client.PublicSignatoriesAsync(letter)).Select(s => (string)s!["display"]!));
+        await (await staff.PostAsync($"/api/letters/{letter["id"]}/signatures/99999/reject", null)).ProblemAsync(404);
+        Assert.Equal(["status"], await (await staff.GetAsync($"/api/letters/{letter["id"]}/signatures?status=maybe")).ProblemAsync(400));
+    }
+
+    [Fact]
+    public async Task Staff_add_signatories_who_signed_another_way_without_email_confirmation()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var (staffKey, staffId) = await app.NewKeyAsync();
+        var staff = app.WithKey(staffKey);
+        var added = await staff.PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+            new { kind = "organisation", name = "Contact Person", organisation = "Paper Signers Union", email = "paper@example.org", showName = true });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var body = await added.JsonAsync();
+        Assert.Equal(("confirmed", staffId), ((string)body["status"]!, (long)body["staffAddedBy"]!));
+
+        var noEmail = await staff.PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures", new { kind = "individual", name = "Ink Only", showName = true });
+        Assert.Equal(HttpStatusCode.Created, noEmail.StatusCode);
+
+        var duplicate = await staff.PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+            new { kind = "organisation", name = "Other", organisation = "Again", email = "PAPER@example.org", showName = true });
+        Assert.Equal(["email"], await duplicate.ProblemAsync(409));
+        Assert.Equal(["Paper Signers Union", "Ink Only"], (await app.Anonymous().PublicSignatoriesAsync(letter)).Select(s => (string)s!["display"]!));
+
+        await app.Anonymous().SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org");
+        Assert.Equal(0, smtp.CountTo("paper@example.org"));
+        var draft = await app.CreateLetterAsync();
+        await (await staff.PostAsJsonAsync($"/api/letters/{draft["id"]}/signatures", new { kind = "individual", name = "X", showName = true })).ProblemAsync(409);
+    }
+
+    [Fact]
+    public async Task Withdrawal_erases_the_signer_and_takes_them_off_the_list()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Anonymous().SignAsync(letter, Signer.Individual("leaving@example.org", "Leaving Person"));
+        var mail = await smtp.WaitForMailAsync("leaving@example.org");
+        await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"));
+        Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter));
+
+        var withdrawn = await app.Anonymous().WithdrawAsync(Signer.TokenFrom(mail, "withdraw"));
+        Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+        Assert.Empty(await app.Anonymous().PublicSignatoriesAsync(letter));
+        var row = Assert.Single((await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal("withdrawn", (string?)row["status"]);
+        Assert.Null(row["name"]);
+        Assert.Null(row["email"]);
+        await (await app.Anonymous().WithdrawAsync("forgedforgedforgedforg")).ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task No_email_or_token_reaches_a_public_response_the_database_file_or_the_log()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        var emails = new[] { "private.person@example.org", "secret.org@example.org" };
+        var publicBodies = new List<string>
+        {
+            await (await client.SignAsync(letter, Signer.Individual(emails[0], "Private Person"))).Content.ReadAsStringAsync(),
+            await (await client.SignAsync(letter, Signer.Organisation(emails[1], "Secret Org"))).Content.ReadAsStringAsync(),
+        };
+        var tokens = new List<string>();
+        foreach (var email in emails)
+        {
+            var mail = await smtp.WaitForMailAsync(email);
+            tokens.Add(Signer.TokenFrom(mail, "verify"));
+            tokens.Add(Signer.TokenFrom(mail, "withdraw"));
+            publicBodies.Add(await (await client.VerifyAsync(Signer.TokenFrom(mail, "verify"))).Content.ReadAsStringAsync());
+        }
+        publicBodies.Add(await client.GetStringAsync($"/api/public/letters/{letter["slug"]}"));
+        publicBodies.Add(await client.GetStringAsync($"/api/public/letters/{letter["slug"]}/signatories"));
+        publicBodies.Add(await client.GetStringAsync($"/verify?letter={letter["slug"]}"));
+
+        foreach (var secret in emails.Concat(tokens))
+            Assert.DoesNotContain(publicBodies, body => body.Contains(secret, StringComparison.OrdinalIgnoreCase));
+
+        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+            await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        SqliteConnection.ClearAllPools();
+        var files = new[] { app.DatabasePath, app.DatabasePath + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToList();
+        foreach (var secret in emails.Concat(tokens))
+        {
+            var needle = System.Text.Encoding.UTF8.GetBytes(secret);
+            Assert.DoesNotContain(files, bytes => bytes.AsSpan().IndexOf(needle) >= 0);
+            Assert.DoesNotContain(app.Logs, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+}

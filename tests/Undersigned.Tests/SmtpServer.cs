@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+
+namespace Undersigned.Tests;
+
+/// <summary>A real SMTP server on loopback (Python's aiosmtpd writing a maildir), for the service to deliver to.</summary>
+public sealed class SmtpServer : IAsyncDisposable
+{
+    public int Port { get; }
+    readonly string maildir;
+    Process? process;
+
+    SmtpServer(int port, string maildir)
+    {
+        Port = port;
+        this.maildir = maildir;
+    }
+
+    /// <summary>A port with nothing listening yet: point the service at it to see SMTP "down".</summary>
+    public static SmtpServer Reserve()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        // aiosmtpd makes the maildir (with cur, new and tmp) itself; it must not exist half-made.
+        return new SmtpServer(port, Path.Combine(Directory.CreateTempSubdirectory("undersigned-mail-").FullName, "maildir"));
+    }
+
+    public static async Task<SmtpServer> StartAsync()
+    {
+        var server = Reserve();
+        await server.StartListeningAsync();
+        return server;
+    }
+
+    public Dictionary<string, string?> Settings => new()
+    {
+        ["Undersigned:Smtp:Host"] = "127.0.0.1",
+        ["Undersigned:Smtp:Port"] = Port.ToString(),
+        ["Undersigned:Smtp:Security"] = "None",
+    };
+
+    public async Task StartListeningAsync()
+    {
+        process = Process.Start(new ProcessStartInfo("/usr/bin/python3",
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true,
+        })!;
+        // Ready when it accepts a connection; give up after ten seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (process is null) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+        process = null;
+    }
+
+    public IEnumerable<MimeMessage> Messages()
+    {
+        var directory = Path.Combine(maildir, "new");
+        return Directory.Exists(directory)
+            ? Directory.GetFiles(directory).Order().Select(f => MimeMessage.Load(f)).ToList()
+            : [];
+    }
+
+    /// <summary>Waits until a message to this address arrives (the n-th, counting from 1), watching the maildir.</summary>
+    public async Task<MimeMessage> WaitForMailAsync(string to, int nth = 1)
+    {
+        var directory = Path.Combine(maildir, "new");
+        Directory.CreateDirectory(directory);
+        using var changed = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(directory) { EnableRaisingEvents = true };
+        watcher.Created += (_, _) => changed.Release();
+        watcher.Renamed += (_, _) => changed.Release();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var matching = Messages().Where(m => m.To.Mailboxes.Any(a => a.Address == to)).ToList();
+            if (matching.Count >= nth) return matching[nth - 1];
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await changed.WaitAsync(left))
+                throw new TimeoutException($"No mail #{nth} to {to} arrived; {Messages().Count()} messages in all.");
+        }
+    }
+
+    public int CountTo(string to) => Messages().Count(m => m.To.Mailboxes.Any(a => a.Address == to));
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
