@@ -44,11 +44,11 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DatabasePath => Path.Combine(DataDirectory, "undersigned.db");
 
-    /// <summary>Waits until a log line matches (lines logged so far count), failing after ten seconds.</summary>
-    public async Task WaitForLogAsync(Func<string, bool> match)
+    /// <summary>Waits until <paramref name="count"/> log lines match (lines logged so far count), failing after ten seconds.</summary>
+    public async Task WaitForLogAsync(Func<string, bool> match, int count = 1)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Logs.Any(match))
+        while (Logs.Count(match) < count)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("No matching log line.");
             await logged.WaitAsync(TimeSpan.FromMilliseconds(200));
