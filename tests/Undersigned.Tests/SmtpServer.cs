@@ -87,20 +87,30 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Waits until a message to this address arrives (the n-th, counting from 1), watching the maildir.</summary>
     public async Task<MimeMessage> WaitForMailAsync(string to, int nth = 1)
     {
+        List<MimeMessage> matching = [];
+        await WaitUntilAsync(() => (matching = Messages().Where(m => m.To.Mailboxes.Any(a => a.Address == to)).ToList()).Count >= nth,
+            () => $"No mail #{nth} to {to} arrived");
+        return matching[nth - 1];
+    }
+
+    /// <summary>Waits until the maildir holds at least this many messages.</summary>
+    public Task WaitForCountAsync(int count)
+        => WaitUntilAsync(() => Directory.GetFiles(Path.Combine(maildir, "new")).Length >= count, () => $"Fewer than {count} messages arrived");
+
+    async Task WaitUntilAsync(Func<bool> done, Func<string> failure)
+    {
         var directory = Path.Combine(maildir, "new");
         Directory.CreateDirectory(directory);
         using var changed = new SemaphoreSlim(0);
         using var watcher = new FileSystemWatcher(directory) { EnableRaisingEvents = true };
         watcher.Created += (_, _) => changed.Release();
         watcher.Renamed += (_, _) => changed.Release();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done())
         {
-            var matching = Messages().Where(m => m.To.Mailboxes.Any(a => a.Address == to)).ToList();
-            if (matching.Count >= nth) return matching[nth - 1];
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || !await changed.WaitAsync(left))
-                throw new TimeoutException($"No mail #{nth} to {to} arrived; {Messages().Count()} messages in all.");
+                throw new TimeoutException($"{failure()}; {Messages().Count()} messages in all.");
         }
     }
 
