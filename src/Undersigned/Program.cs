@@ -38,6 +38,7 @@ services.AddSingleton<IMailTransport>(provider =>
                                        ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
 });
 services.AddSingleton<OutboxSignal>();
+services.AddSingleton<Undersigned.Features.Public.LetterCache>();
 services.AddSingleton<SignatureWriter>();
 services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
 services.AddHostedService<OutboxSender>();

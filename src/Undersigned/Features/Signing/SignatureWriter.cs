@@ -63,6 +63,8 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
         try
         {
             await using var connection = await db.OpenAsync(ct);
+            // FULL: a signature answered 202 must survive a power cut, not only a crash of the process.
+            await connection.ExecuteAsync("PRAGMA synchronous = FULL");
             await using var tx = await connection.BeginWriteAsync(ct);
             var now = clock.GetUtcNow();
             for (var i = 0; i < batch.Count; i++)
@@ -124,54 +126,51 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         var verifyToken = Token.New();
         var withdrawToken = Token.New();
+        var email = draft.Email!.Trim();
+        var (existingId, status, mailsSent) = existing ?? (0, SignatureStatus.Pending, 0);
+        var mail = existing is null || status is SignatureStatus.Pending or SignatureStatus.Expired
+            ? new Email(EmailKind.Verify, email, verifyToken, withdrawToken)
+            : status is SignatureStatus.Confirmed or SignatureStatus.Review ? new Email(EmailKind.AlreadySigned, email, null, withdrawToken)
+            : null; // rejected: nothing to say
+        var send = mail is not null && mailsSent < MailsPerSignature && await CountMailAsync(connection, tx, emailHmac!, now);
+
         if (existing is null)
         {
             var id = await connection.ExecuteScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, verify_token_hash, verify_issued_at, withdraw_token_hash, signed_at)
-                VALUES (@LetterId, @Kind, 'pending', @Name, @Role, @Organisation, @ShowName, @emailHmac, @email,
-                        @TextVersion, @verifyHash, @now, @withdrawHash, @now)
+                                        text_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent, signed_at)
+                VALUES (@LetterId, @Kind, 'pending', @Name, @Role, @Organisation, @ShowName, @emailHmac, @sealedEmail,
+                        @TextVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @now)
                 RETURNING id
                 """, new
             {
                 draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac,
-                email = Aead.SealText(letterKey, draft.Email!.Trim()), draft.TextVersion,
-                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now,
+                sealedEmail = Aead.SealText(letterKey, email), draft.TextVersion,
+                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0, now,
             }, tx);
-            await MailAsync(connection, tx, draft, id, emailHmac!, letterKey, new Email(EmailKind.Verify, draft.Email.Trim(), verifyToken, withdrawToken), now);
+            if (send) await Outbox.AddAsync(connection, tx, draft.LetterId, id, letterKey, mail!, now);
             return new(SignOutcome.Stored, id);
         }
 
-        var (existingId, status, mailsSent) = existing.Value;
-        if (mailsSent >= MailsPerSignature) return new(SignOutcome.Duplicate, existingId);
-        if (status is SignatureStatus.Pending or SignatureStatus.Expired)
+        if (send)
         {
-            // Tokens are kept only as hashes, so a re-sent email carries new ones.
-            await connection.ExecuteAsync("""
-                UPDATE signatures SET status = 'pending', verify_token_hash = @verifyHash, verify_issued_at = @now,
-                    withdraw_token_hash = @withdrawHash WHERE id = @existingId
-                """, new { verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, existingId }, tx);
-            await MailAsync(connection, tx, draft, existingId, emailHmac!, letterKey, new Email(EmailKind.Verify, draft.Email!.Trim(), verifyToken, withdrawToken), now);
-        }
-        else if (status is SignatureStatus.Confirmed or SignatureStatus.Review)
-        {
-            await connection.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @withdrawHash WHERE id = @existingId",
-                new { withdrawHash = Token.Hash(withdrawToken), existingId }, tx);
-            await MailAsync(connection, tx, draft, existingId, emailHmac!, letterKey, new Email(EmailKind.AlreadySigned, draft.Email!.Trim(), null, withdrawToken), now);
+            // Tokens are kept only as hashes, so a re-sent email carries new ones (and the older links stop working).
+            await connection.ExecuteAsync(mail!.Kind == EmailKind.Verify
+                ? """
+                  UPDATE signatures SET status = 'pending', verify_token_hash = @verifyHash, verify_issued_at = @now,
+                      withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId
+                  """
+                : "UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId",
+                new { verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, existingId }, tx);
+            await Outbox.AddAsync(connection, tx, draft.LetterId, existingId, letterKey, mail, now);
         }
         return new(SignOutcome.Duplicate, existingId);
     }
 
-    /// <summary>Queues an email unless this address has had its share today.</summary>
-    static async Task MailAsync(SqliteConnection connection, SqliteTransaction tx, SignatureDraft draft, long signatureId,
-        byte[] emailHmac, byte[] letterKey, Email email, DateTimeOffset now)
-    {
-        var allowed = await connection.ExecuteAsync("""
+    /// <summary>Counts an email to this address today; false when it has had its share.</summary>
+    static async Task<bool> CountMailAsync(SqliteConnection connection, SqliteTransaction tx, byte[] emailHmac, DateTimeOffset now)
+        => await connection.ExecuteAsync("""
             INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
             ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
-            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }, tx);
-        if (allowed == 0) return;
-        await connection.ExecuteAsync("UPDATE signatures SET mails_sent = mails_sent + 1 WHERE id = @signatureId", new { signatureId }, tx);
-        await Outbox.AddAsync(connection, tx, draft.LetterId, signatureId, letterKey, email, now);
-    }
+            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }, tx) == 1;
 }

@@ -19,7 +19,7 @@ public sealed class Validator : Validator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -51,6 +51,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Lett
         await connection.ExecuteAsync(
             "UPDATE letters SET closes_at = @now, row_version = row_version + 1, updated_at = @now WHERE id = @Id", new { now, row.Id }, tx);
         await tx.CommitAsync(ct);
+        letterCache.Forget();
 
         await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
     }

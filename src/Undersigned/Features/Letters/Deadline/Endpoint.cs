@@ -24,7 +24,7 @@ public sealed class Validator : Validator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -63,6 +63,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Lett
             "UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { closesAt, now, row.Id }, tx);
         await tx.CommitAsync(ct);
+        letterCache.Forget();
 
         await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
     }

@@ -4,7 +4,7 @@ using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Publish;
 
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, Public.LetterCache letterCache, LetterKeys letterKeys, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     public override void Configure()
     {
@@ -39,6 +39,7 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
             "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { now, row.Id }, tx);
         await tx.CommitAsync(ct);
+        letterCache.Forget();
 
         await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
     }

@@ -10,7 +10,7 @@ namespace Undersigned.Features.Letters.Update;
 /// JSON merge patch (RFC 7396) over the letter's <see cref="LetterFields"/>: absent leaves a field, null clears it
 /// (back to its default where it has one). The merged letter is validated as a whole, like a new one.
 /// </summary>
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     static readonly HashSet<string> Fields = typeof(LetterFields).GetProperties()
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet();
@@ -125,6 +125,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
             return;
         }
         await tx.CommitAsync(ct);
+        letterCache.Forget();
 
         await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
     }

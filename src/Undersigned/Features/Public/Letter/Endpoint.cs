@@ -28,7 +28,7 @@ public sealed class Response
     public required PublicCounts Counts { get; init; }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(Db db, LetterCache letters, TimeProvider clock) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -40,17 +40,18 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var letter = await PublicLetter.FindAsync(connection, Route<string>("slug")!);
-        if (letter is null)
+        var published = await letters.FindAsync(Route<string>("slug")!, ct);
+        if (published is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
             return;
         }
 
+        var letter = published.Row;
+        await using var connection = await db.OpenAsync(ct);
         var response = new Response
         {
-            Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = PublicLetter.RenderHtml(letter.Body),
+            Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = published.BodyHtml,
             Target = letter.Target, Status = LetterStatus.Of(letter, clock.GetUtcNow()), OpensAt = letter.OpensAt,
             ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
             ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = await PublicCounts.ReadAsync(connection, letter.Id),

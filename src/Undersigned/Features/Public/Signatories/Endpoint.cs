@@ -21,7 +21,7 @@ public sealed class Signatory
     public string? Organisation { get; init; }
 }
 
-public sealed class Endpoint(Db db) : Endpoint<Request, Page<Signatory>>
+public sealed class Endpoint(Db db, LetterCache letters) : Endpoint<Request, Page<Signatory>>
 {
     public override void Configure()
     {
@@ -43,13 +43,13 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Page<Signatory>>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var letter = await PublicLetter.FindAsync(connection, Route<string>("slug")!);
+        var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
         if (letter is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
             return;
         }
+        await using var connection = await db.OpenAsync(ct);
 
         // The cursor packs rank (organisations 0, individuals 1) and id into one key; each kind reads its own index range.
         const long rankShift = 1L << 48;

@@ -16,7 +16,7 @@ public sealed class Request
 /// The pages behind the emailed links. The token travels in the fragment, which browsers never send to a server;
 /// the page changes nothing until the person presses the button, so mail scanners that follow links confirm nothing.
 /// </summary>
-public sealed class Endpoint(Db db) : Endpoint<Request>
+public sealed class Endpoint(LetterCache letters) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -31,10 +31,7 @@ public sealed class Endpoint(Db db) : Endpoint<Request>
         var withdraw = HttpContext.Request.Path.StartsWithSegments("/withdraw");
         string? title = null;
         if (request.Letter is { Length: > 0 and <= 80 } slug)
-        {
-            await using var connection = await db.OpenAsync(ct);
-            title = (await PublicLetter.FindAsync(connection, slug))?.Title;
-        }
+            title = (await letters.FindAsync(slug, ct))?.Row.Title;
 
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = HttpContext.Response.Headers;

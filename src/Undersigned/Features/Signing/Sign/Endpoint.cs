@@ -37,7 +37,7 @@ public sealed class Response
     public static readonly Response Received = new();
 }
 
-public sealed class Endpoint(Db db, SignatureWriter writer, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -52,9 +52,7 @@ public sealed class Endpoint(Db db, SignatureWriter writer, TimeProvider clock) 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        LetterRow? letter;
-        await using (var connection = await db.OpenAsync(ct))
-            letter = await PublicLetter.FindAsync(connection, Route<string>("slug")!);
+        var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
 
         var problem =
             letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")

@@ -1,0 +1,196 @@
+// Measures signing and public reads against a bare Kestrel ceiling on the same machine, with wrk, alternating runs.
+// Usage: dotnet run -c Release --project tests/Undersigned.Benchmarks [-- seconds-per-run]
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+
+var seconds = args.Length > 0 ? int.Parse(args[0]) : 10;
+var here = AppContext.BaseDirectory;
+var scripts = Path.GetFullPath(Path.Combine(here, "../../../"));
+var work = Directory.CreateTempSubdirectory("undersigned-bench-").FullName;
+const string adminKey = "benchmark-admin-key-0123456789";
+Console.WriteLine($"Undersigned benchmark: {Environment.ProcessorCount} cores, {seconds} s per run, wrk -t2 -c64, data in {work}");
+
+var smtpPort = Ports.Free(); // nothing listens during the signing runs: mail waits in the outbox
+using var ceiling = await Ceiling.StartAsync(Ports.Free());
+var service = await Service.StartAsync(work, adminKey, smtpPort);
+
+using var admin = new HttpClient { BaseAddress = new Uri(service.Url) };
+admin.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
+var created = await (await admin.PostAsJsonAsync("/api/letters", new
+{
+    title = "Benchmark letter", target = "The Minister", closesAt = DateTimeOffset.UtcNow.AddDays(1),
+    body = string.Join("\n\n", Enumerable.Repeat("We, the undersigned, ask you to protect the personal data of migrants and the people who work with them.", 8)),
+})).Content.ReadFromJsonAsync<JsonObject>();
+await admin.PostAsync($"/api/letters/{created!["id"]}/publish", null);
+var slug = (string)created["slug"]!;
+
+var signPath = $"/api/public/letters/{slug}/signatures";
+var readPath = $"/api/public/letters/{slug}";
+var results = new List<(string Name, Wrk.Result Result)>();
+for (var round = 1; round <= 2; round++)
+{
+    results.Add(("ceiling sign", await Wrk.RunAsync(ceiling.Url + signPath, Path.Combine(scripts, "sign.lua"), seconds)));
+    results.Add(("service sign", await Wrk.RunAsync(service.Url + signPath, Path.Combine(scripts, "sign.lua"), seconds)));
+}
+for (var round = 1; round <= 2; round++)
+{
+    results.Add(("ceiling read", await Wrk.RunAsync(ceiling.Url + readPath, Path.Combine(scripts, "read.lua"), seconds)));
+    results.Add(("service read", await Wrk.RunAsync(service.Url + readPath, Path.Combine(scripts, "read.lua"), seconds)));
+}
+var peakRss = service.PeakRssMegabytes();
+
+Console.WriteLine();
+Console.WriteLine($"{"run",-14} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
+foreach (var (name, r) in results) Console.WriteLine($"{name,-14} {r.RequestsPerSecond,10:F0} {r.P50Ms,8:F1} {r.P99Ms,8:F1} {r.Errors,7}");
+double Best(string name) => results.Where(r => r.Name == name).Max(r => r.Result.RequestsPerSecond);
+Console.WriteLine();
+Console.WriteLine($"signing / ceiling: {Best("service sign") / Best("ceiling sign"):F2} (target ≥ 0.15)");
+Console.WriteLine($"public read / ceiling: {Best("service read") / Best("ceiling read"):F2} (target ≥ 0.5)");
+Console.WriteLine($"service peak RSS under load: {peakRss:F0} MB (target ≤ 300)");
+
+// Outbox drain: restart with an SMTP server listening, and time until the outbox is empty.
+await service.StopAsync();
+var queued = await OutboxCountAsync(work);
+using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{smtpPort}", "-c", "aiosmtpd.handlers.Sink"]))!;
+await WaitForPortAsync(smtpPort);
+var drainWatch = Stopwatch.StartNew();
+service = await Service.StartAsync(work, adminKey, smtpPort);
+long left;
+while ((left = await OutboxCountAsync(work)) > 0 && drainWatch.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(100);
+drainWatch.Stop();
+Console.WriteLine($"outbox drain: {queued - left} emails in {drainWatch.Elapsed.TotalSeconds:F1} s (incl. start-up) = {(queued - left) / drainWatch.Elapsed.TotalSeconds:F0} emails/s (target ≥ 500)");
+await service.StopAsync();
+smtp.Kill();
+
+static async Task<long> OutboxCountAsync(string work)
+{
+    await using var connection = new SqliteConnection($"Data Source={Path.Combine(work, "undersigned.db")};Mode=ReadOnly");
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    command.CommandText = "SELECT count(*) FROM outbox";
+    return (long)(await command.ExecuteScalarAsync())!;
+}
+
+
+static async Task WaitForPortAsync(int port)
+{
+    for (var i = 0; i < 100; i++)
+    {
+        try { using var c = new TcpClient(); await c.ConnectAsync(IPAddress.Loopback, port); return; }
+        catch (SocketException) { await Task.Delay(100); }
+    }
+}
+
+sealed class Service
+{
+    public required string Url { get; init; }
+    public required Process Process { get; init; }
+
+    public static async Task<Service> StartAsync(string work, string adminKey, int smtpPort)
+    {
+        var port = Ports.Free();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Undersigned.dll")])
+        {
+            WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ConnectionStrings__Undersigned"] = $"Data Source={Path.Combine(work, "undersigned.db")}";
+        start.Environment["Undersigned__DataDirectory"] = work;
+        start.Environment["Undersigned__AdminKey"] = adminKey;
+        start.Environment["Undersigned__PublicBaseUrl"] = "http://undersigned.test";
+        start.Environment["Undersigned__Smtp__Host"] = "127.0.0.1";
+        start.Environment["Undersigned__Smtp__Port"] = smtpPort.ToString();
+        start.Environment["Undersigned__Smtp__Security"] = "None";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var url = $"http://127.0.0.1:{port}";
+        using var client = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try { if ((await client.GetAsync(url + "/healthz")).IsSuccessStatusCode) return new Service { Url = url, Process = process }; }
+            catch (HttpRequestException) { await Task.Delay(100); }
+        }
+        throw new InvalidOperationException("The service did not start.");
+    }
+
+    public double PeakRssMegabytes()
+        => File.ReadAllLines($"/proc/{Process.Id}/status").Where(l => l.StartsWith("VmHWM:"))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0).Single();
+
+    public async Task StopAsync()
+    {
+        Process.Kill();
+        await Process.WaitForExitAsync();
+    }
+}
+
+/// <summary>The ceiling: bare Kestrel that parses and checks the same JSON body and answers 202, and serves a letter-sized JSON.</summary>
+sealed class Ceiling : IDisposable
+{
+    public required string Url { get; init; }
+    public required WebApplication App { get; init; }
+
+    sealed record Body(string? Kind, string? Name, string? Role, string? Organisation, string? Email, bool? ShowName, bool? Consent, int? TextVersion);
+
+    public static async Task<Ceiling> StartAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var accepted = JsonSerializer.SerializeToUtf8Bytes(new { status = "received", message = "Thank you. Check your email and confirm your signature with the link we sent." });
+        var letter = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            slug = "benchmark-letter", title = "Benchmark letter", body = new string('x', 900), bodyHtml = new string('x', 950), target = "The Minister",
+            status = "open", closesAt = DateTimeOffset.UtcNow, timeZone = "Europe/London", textVersion = 1, consentText = new string('x', 230),
+            counts = new { organisations = 0, individuals = 0, notNamed = 0, total = 0 },
+        });
+        app.MapPost("/api/public/letters/{slug}/signatures", async (HttpContext http) =>
+        {
+            var body = await http.Request.ReadFromJsonAsync<Body>();
+            if (body?.Email is null || body.Name is null || body.Consent != true) return Results.BadRequest();
+            http.Response.StatusCode = 202;
+            return Results.Bytes(accepted, "application/json");
+        });
+        app.MapGet("/api/public/letters/{slug}", () => Results.Bytes(letter, "application/json"));
+        await app.StartAsync();
+        return new Ceiling { Url = $"http://127.0.0.1:{port}", App = app };
+    }
+
+    public void Dispose() => App.StopAsync().GetAwaiter().GetResult();
+}
+
+static class Wrk
+{
+    public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+
+    public static async Task<Result> RunAsync(string url, string script, int seconds)
+    {
+        var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", "-c64", $"-d{seconds}s", "-s", script, url]) { RedirectStandardOutput = true })!;
+        var output = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        var parts = output.Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ').Skip(1).Select(long.Parse).ToArray();
+        var (requests, durationUs, p50, p99, statusErrors, socketErrors) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
+        return new Result(requests / (durationUs / 1e6), p50 / 1000.0, p99 / 1000.0, statusErrors + socketErrors);
+    }
+}
+
+static class Ports
+{
+    public static int Free()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,18 @@
+-- Unique signing bodies per request (one address each), so every request is a first signature.
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  local body = string.format('{"kind":"individual","name":"Bench Signer","organisation":"Load Testers Union","email":"t%d-%d-%d@example.org","showName":true,"consent":true,"textVersion":1}', id, counter, math.random(1000000000))
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
