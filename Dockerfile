@@ -7,10 +7,10 @@ COPY migrations/ migrations/
 COPY src/ src/
 RUN dotnet publish src/Undersigned/Undersigned.csproj -c Release -o /app --no-restore
 
-# Run: the ASP.NET runtime only, as the image's unprivileged 'app' user.
+# Run: the ASP.NET runtime only, as the image's unprivileged 'app' user. Noto fonts draw every script in the PDF pack.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl fonts-noto-core fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./

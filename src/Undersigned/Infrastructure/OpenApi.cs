@@ -36,8 +36,11 @@ public static class OpenApi
 /// </summary>
 public sealed partial class FastEndpointsOperationFilter : IOperationFilter
 {
-    [GeneratedRegex(@"\{(?<name>\w+)(:(?<constraint>\w+))?\}")]
+    [GeneratedRegex(@"\{(?<name>\w+)(:(?<constraint>[^}]+))?\}")]
     private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@"^regex\(\^\((?<choices>[\w|]+)\)\$\)$")]
+    private static partial Regex ChoiceConstraint();
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -50,12 +53,11 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
         {
             var name = match.Groups["name"].Value;
             if (operation.Parameters.Any(p => p.Name == name)) continue;
-            var type = match.Groups["constraint"].Value == "long" ? typeof(long) : typeof(string);
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = name, In = ParameterLocation.Path, Required = true,
-                Schema = context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository),
-            });
+            var constraint = match.Groups["constraint"].Value;
+            var schema = context.SchemaGenerator.GenerateSchema(constraint == "long" ? typeof(long) : typeof(string), context.SchemaRepository);
+            if (ChoiceConstraint().Match(constraint) is { Success: true } choices && schema is OpenApiSchema stringSchema)
+                stringSchema.Enum = choices.Groups["choices"].Value.Split('|').Select(c => (System.Text.Json.Nodes.JsonNode)c).ToList();
+            operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = schema });
         }
 
         if (context.ApiDescription.HttpMethod == "GET" && definition.ReqDtoType != typeof(EmptyRequest))

@@ -62,13 +62,13 @@ public partial class SignerFieldsValidator<T> : Validator<T> where T : SignerFie
         RuleFor(s => s.ShowName).NotNull().WithMessage("must say whether the name may be shown (true or false).");
     }
 
-    const string PlainNameMessage = "must be plain text: no line breaks, web addresses or @.";
+    public const string PlainNameMessage = "must be plain text: no line breaks, web addresses or @.";
 
     [GeneratedRegex(@"(https?:|www\.|://|@|\.(com|org|net|io|ru|xyz|info)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex LinkLike();
 
     /// <summary>Names are shown to ministers and the public: no links, addresses or control characters to smuggle in.</summary>
-    static bool IsPlainName(string? text) => text is null || (Text.IsSingleLine(text) && !LinkLike().IsMatch(text));
+    public static bool IsPlainName(string? text) => text is null || (Text.IsSingleLine(text) && !LinkLike().IsMatch(text));
 
     static bool IsEmail(string email)
     {

@@ -1,0 +1,60 @@
+using System.Text;
+using FastEndpoints;
+using Undersigned.Features.Letters;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Delivery.Pack;
+
+public sealed class Request
+{
+    /// <summary>true: also list signatures waiting in review, marked as such, to check before sending.</summary>
+    public bool? Preview { get; set; }
+}
+
+public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Get("/api/letters/{id:long}/delivery.{format:regex(^(md|html|pdf)$)}");
+        Roles(Role.Staff, Role.Admin);
+        Description(b => b.WithName("GetDeliveryPack").WithTags("Delivery")
+            .WithSummary("The letter with its public signatory block, ready to send to its target (md, html or pdf)")
+            .WithDescription("Organisations first, then individuals, alphabetically; then how many chose not to be named. " +
+                             "Only confirmed signatures (with preview=true, also those in review, marked). No email address or contact person, ever.")
+            .Produces(200, contentType: "text/markdown").Produces(200, contentType: "text/html").Produces(200, contentType: "application/pdf")
+            .Problems(400, 404, 503), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var format = Route<string>("format")!;
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenAsync(ct);
+        var letter = await LetterData.FindAsync(connection, Route<long>("id"));
+        if (letter?.PublishedAt is null)
+        {
+            await Send.ResultAsync(letter is null ? Problems.LetterNotFound(HttpContext)
+                : Problems.Create(HttpContext, 404, "A draft has no signatories to deliver yet."));
+            return;
+        }
+
+        if (format == "pdf" && !PdfPack.Fonts.Available)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 503, "PDF needs the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk); md and html work without them."));
+            return;
+        }
+        var pack = await DeliveryPack.BuildAsync(connection, letter, now, request.Preview == true);
+        await Audit.RecordAsync(connection, null, now, User.KeyId(), $"delivery.{format}", letter.Id,
+            rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview });
+
+        var (bytes, contentType) = format switch
+        {
+            "md" => (Encoding.UTF8.GetBytes(PackFormats.Markdown(pack)), "text/markdown; charset=utf-8"),
+            "html" => (Encoding.UTF8.GetBytes(PackFormats.Html(pack)), "text/html; charset=utf-8"),
+            _ => (PdfPack.Render(pack), "application/pdf"),
+        };
+        HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-letter-{now:yyyy-MM-dd}.{format}\"";
+        HttpContext.Response.Headers.CacheControl = "no-store";
+        await Send.BytesAsync(bytes, contentType: contentType, cancellation: ct);
+    }
+}
