@@ -42,6 +42,9 @@ services.AddSingleton<Undersigned.Features.Public.LetterCache>();
 services.AddSingleton<SignatureWriter>();
 services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
 services.AddHostedService<OutboxSender>();
+services.AddHostedService<Undersigned.Features.Retention.RetentionService>();
+services.AddSingleton<Undersigned.Features.Privacy.DataRequest.DataRequests>();
+services.AddHostedService(provider => provider.GetRequiredService<Undersigned.Features.Privacy.DataRequest.DataRequests>());
 services.AddSingleton<AdminKeyBootstrap>();
 services.AddAuthentication(ApiKey.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKey.Scheme, null);
 services.AddAuthorization();
@@ -80,6 +83,7 @@ await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
 app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key now, not on the first signature
 
 app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
+app.UseMiddleware<SecurityHeaders>();
 app.UseMiddleware<ErrorMiddleware>();
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0
     ? Task.CompletedTask

@@ -31,6 +31,10 @@ public sealed class Db
         // Microsoft.Data.Sqlite retries a busy database until the command timeout (30 s), so no busy_timeout is needed.
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
+        // Erased personal data must not linger in free pages of the file (secure_delete is per connection).
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete = ON";
+        await command.ExecuteNonQueryAsync(ct);
         return connection;
     }
 

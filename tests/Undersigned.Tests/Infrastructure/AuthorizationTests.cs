@@ -12,7 +12,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
     [
         "GET /healthz", "GET /api/public/letters/{slug}", "GET /api/public/letters/{slug}/signatories",
         "POST /api/public/letters/{slug}/signatures", "POST /api/public/signatures/verify", "POST /api/public/signatures/withdraw",
-        "GET /verify", "GET /withdraw",
+        "GET /verify", "GET /withdraw", "POST /api/public/data-requests",
     ];
 
     IEnumerable<(string Method, string Route, string Url, EndpointDefinition Definition)> Endpoints()

@@ -167,6 +167,7 @@ public sealed class LetterRow
     public string Challenge { get; init; } = "";
     public string ConsentText { get; init; } = "";
     public int? TextVersion { get; init; }
+    public int ConsentVersion { get; init; }
     public long RowVersion { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -217,6 +218,8 @@ public sealed class LetterResponse
     public int RetainContactDays { get; init; }
     public required string Challenge { get; init; }
     public required string ConsentText { get; init; }
+    /// <summary>The version of the consent wording; each change makes a new one, and each signature records the one it agreed to.</summary>
+    public int ConsentVersion { get; init; }
     /// <summary>The current text version; null while draft.</summary>
     public int? TextVersion { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -264,7 +267,7 @@ public static class LetterData
             Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
             Target = row.Target, OpensAt = row.OpensAt, ClosesAt = row.ClosesAt, TimeZone = row.TimeZone,
             Moderation = row.Moderation, AllowedOrigins = row.Origins, RetainContactDays = row.RetainContactDays,
-            Challenge = row.Challenge, ConsentText = row.ConsentText, TextVersion = row.TextVersion,
+            Challenge = row.Challenge, ConsentText = row.ConsentText, ConsentVersion = row.ConsentVersion, TextVersion = row.TextVersion,
             CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt, PublishedAt = row.PublishedAt,
             TextVersions = versions[row.Id].ToArray(), DeadlineHistory = history[row.Id].ToArray(),
             Counts = Signing.SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
@@ -299,6 +302,11 @@ public static class LetterData
             INSERT INTO letter_text_versions (letter_id, version, title, body, target, sha256, created_at, created_by)
             VALUES (@letterId, @version, @title, @body, @target, @sha256, @now, @keyId)
             """, new { letterId, version, title, body, target, sha256 = TextVersion.Hash(title, target, body), now, keyId }, tx);
+
+    public static Task AddConsentVersionAsync(SqliteConnection connection, SqliteTransaction tx, long letterId, int version, string text, DateTimeOffset now)
+        => connection.ExecuteAsync(
+            "INSERT INTO letter_consent_versions (letter_id, version, text, created_at) VALUES (@letterId, @version, @text, @now)",
+            new { letterId, version, text, now }, tx);
 
     /// <summary>A free slug: the wanted one, or with -2, -3… appended when it was generated rather than chosen.</summary>
     public static async Task<string?> FreeSlugAsync(SqliteConnection connection, string wanted, bool generated, SqliteTransaction? tx = null)

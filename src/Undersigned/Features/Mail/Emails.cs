@@ -24,6 +24,11 @@ public static class Emails
                     "Your signature counts only once you confirm it. Open this link and press the button:",
                 },
                 ((string Text, string Url)?)("Confirm my signature", $"{baseUrl}/verify{query}#{email.VerifyToken}")),
+            EmailKind.DataSummary => (
+                $"What we hold about you: {letter.Title}",
+                new[] { "Someone asked what is held about this email address. For the open letter " + $"“{letter.Title}” we hold:" }
+                    .Concat(email.Summary!.Split('\n')).ToArray(),
+                null),
             _ => (
                 $"You have already signed: {letter.Title}",
                 new[]

@@ -6,10 +6,10 @@ using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Mail;
 
-public enum EmailKind { Verify, AlreadySigned }
+public enum EmailKind { Verify, AlreadySigned, DataSummary }
 
 /// <summary>What an outbox row holds, encrypted under the letter's key: the address and the raw tokens for the links.</summary>
-public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken);
+public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null);
 
 public static class Outbox
 {
@@ -21,6 +21,19 @@ public static class Outbox
             """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now }, tx);
 
     public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
+}
+
+/// <summary>Emails to one address per UTC day, so neither the form nor access requests can flood an inbox.</summary>
+public static class MailCaps
+{
+    public const int PerAddressPerDay = 5;
+
+    /// <summary>Counts an email to this address today; false when it has had its share.</summary>
+    public static async Task<bool> TryCountAsync(SqliteConnection connection, SqliteTransaction tx, byte[] emailHmac, DateTimeOffset now)
+        => await connection.ExecuteAsync("""
+            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
+            ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
+            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = PerAddressPerDay }, tx) == 1;
 }
 
 /// <summary>Wakes the sender when new mail is committed, instead of it polling.</summary>

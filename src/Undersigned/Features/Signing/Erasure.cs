@@ -14,5 +14,7 @@ public static class Erasure
             WHERE id = @signatureId
             """, new { signatureId }, tx);
         await connection.ExecuteAsync("DELETE FROM outbox WHERE signature_id = @signatureId", new { signatureId }, tx);
+        // A correction's record holds the signer's original name: it goes too.
+        await connection.ExecuteAsync("UPDATE audit_log SET details = NULL WHERE signature_id = @signatureId", new { signatureId }, tx);
     }
 }

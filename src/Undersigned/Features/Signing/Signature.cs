@@ -70,7 +70,7 @@ public partial class SignerFieldsValidator<T> : Validator<T> where T : SignerFie
     /// <summary>Names are shown to ministers and the public: no links, addresses or control characters to smuggle in.</summary>
     public static bool IsPlainName(string? text) => text is null || (Text.IsSingleLine(text) && !LinkLike().IsMatch(text));
 
-    static bool IsEmail(string email)
+    public static bool IsEmail(string email)
     {
         var trimmed = email.Trim();
         return MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed

@@ -9,7 +9,7 @@ namespace Undersigned.Features.Signing;
 /// <summary>A signature to store: from the public form (pending, confirmed by email) or added by staff.</summary>
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
-    long? StaffAddedBy = null);
+    int? ConsentVersion, long? StaffAddedBy = null);
 
 public enum SignOutcome { Stored, Duplicate }
 
@@ -23,7 +23,7 @@ public sealed record SignResult(SignOutcome Outcome, long SignatureId);
 public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxSignal outboxSignal,
     TimeProvider clock, ILogger<SignatureWriter> log) : BackgroundService
 {
-    public const int QueueCapacity = 20_000, MaxBatch = 512, MailsPerSignature = 3, MailsPerAddressPerDay = 5;
+    public const int QueueCapacity = 20_000, MaxBatch = 512, MailsPerSignature = 3;
 
     readonly Channel<(SignatureDraft Draft, TaskCompletionSource<SignResult> Done)> queue =
         Channel.CreateBounded<(SignatureDraft, TaskCompletionSource<SignResult>)>(
@@ -132,20 +132,20 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
             ? new Email(EmailKind.Verify, email, verifyToken, withdrawToken)
             : status is SignatureStatus.Confirmed or SignatureStatus.Review ? new Email(EmailKind.AlreadySigned, email, null, withdrawToken)
             : null; // rejected: nothing to say
-        var send = mail is not null && mailsSent < MailsPerSignature && await CountMailAsync(connection, tx, emailHmac!, now);
+        var send = mail is not null && mailsSent < MailsPerSignature && await MailCaps.TryCountAsync(connection, tx, emailHmac!, now);
 
         if (existing is null)
         {
             var id = await connection.ExecuteScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent, signed_at)
+                                        text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent, signed_at)
                 VALUES (@LetterId, @Kind, 'pending', @Name, @Role, @Organisation, @ShowName, @emailHmac, @sealedEmail,
-                        @TextVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @now)
+                        @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @now)
                 RETURNING id
                 """, new
             {
                 draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac,
-                sealedEmail = Aead.SealText(letterKey, email), draft.TextVersion,
+                sealedEmail = Aead.SealText(letterKey, email), draft.TextVersion, draft.ConsentVersion,
                 verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0, now,
             }, tx);
             if (send) await Outbox.AddAsync(connection, tx, draft.LetterId, id, letterKey, mail!, now);
@@ -166,11 +166,4 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
         }
         return new(SignOutcome.Duplicate, existingId);
     }
-
-    /// <summary>Counts an email to this address today; false when it has had its share.</summary>
-    static async Task<bool> CountMailAsync(SqliteConnection connection, SqliteTransaction tx, byte[] emailHmac, DateTimeOffset now)
-        => await connection.ExecuteAsync("""
-            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
-            ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
-            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }, tx) == 1;
 }

@@ -94,7 +94,7 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
         finally
         {
             await using var connection = await db.OpenAsync(CancellationToken.None);
-            await Audit.RecordAsync(connection, null, now, User.KeyId(), "export.csv", letter.Id, rows: rows,
+            await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), "export.csv", letter.Id, rows: rows,
                 details: new { status = string.Join(',', statuses) });
         }
     }

@@ -44,7 +44,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request>
             return;
         }
         var pack = await DeliveryPack.BuildAsync(connection, letter, now, request.Preview == true);
-        await Audit.RecordAsync(connection, null, now, User.KeyId(), $"delivery.{format}", letter.Id,
+        await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), $"delivery.{format}", letter.Id,
             rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview });
 
         var (bytes, contentType) = format switch

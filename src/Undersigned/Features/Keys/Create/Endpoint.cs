@@ -44,11 +44,13 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Resp
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var secret = ApiKey.Generate();
+        var now = clock.GetUtcNow();
         await using var connection = await db.OpenAsync(ct);
         var key = await connection.QuerySingleAsync<KeyResponse>("""
             INSERT INTO api_keys (name, role, key_hash, hint, created_at, created_by) VALUES (@Name, @Role, @hash, @hint, @now, @keyId)
             RETURNING id, name, role, hint, created_at, created_by, revoked_at
-            """, new { request.Name, request.Role, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now = clock.GetUtcNow(), keyId = User.KeyId() });
+            """, new { request.Name, request.Role, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now, keyId = User.KeyId() });
+        await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), "key.create", null, details: new { key.Id, key.Role });
         HttpContext.Response.Headers.Location = "/api/keys";
         await Send.ResponseAsync(new Response { Key = key, Secret = secret }, 201, ct);
     }

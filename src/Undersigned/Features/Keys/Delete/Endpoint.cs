@@ -32,8 +32,9 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
             await Send.ResultAsync(Problems.Create(HttpContext, 409, "This is the last admin key: create another admin key first."));
             return;
         }
-        await connection.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id",
-            new { now = clock.GetUtcNow(), id = Route<long>("id") }, tx);
+        var now = clock.GetUtcNow();
+        await connection.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id", new { now, id = Route<long>("id") }, tx);
+        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "key.revoke", null, details: new { id = Route<long>("id"), role });
         await tx.CommitAsync(ct);
         await Send.NoContentAsync(ct);
     }

@@ -48,6 +48,7 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
         }
 
         await LetterData.RecordDeadlineChangeAsync(connection, tx, row!.Id, "closed", row.ClosesAt, now, request.Reason, now, User.KeyId());
+        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "letter.close", row.Id, details: new { from = row.ClosesAt, to = now });
         await connection.ExecuteAsync(
             "UPDATE letters SET closes_at = @now, row_version = row_version + 1, updated_at = @now WHERE id = @Id", new { now, row.Id }, tx);
         await tx.CommitAsync(ct);

@@ -52,6 +52,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Lett
             origins = System.Text.Json.JsonSerializer.Serialize(request.AllowedOrigins), request.RetainContactDays, request.Challenge,
             request.ConsentText, now, keyId = User.KeyId(),
         }, tx);
+        await LetterData.AddConsentVersionAsync(connection, tx, id, 1, request.ConsentText!, now);
         await tx.CommitAsync(ct);
 
         var row = (await LetterData.FindAsync(connection, id))!;

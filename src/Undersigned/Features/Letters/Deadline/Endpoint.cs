@@ -59,6 +59,7 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
             : closesAt > row.ClosesAt ? "extended"
             : "shortened";
         await LetterData.RecordDeadlineChangeAsync(connection, tx, row.Id, change, row.ClosesAt, closesAt, request.Reason, now, User.KeyId());
+        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "letter.deadline", row.Id, details: new { change, from = row.ClosesAt, to = closesAt });
         await connection.ExecuteAsync(
             "UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { closesAt, now, row.Id }, tx);

@@ -107,17 +107,21 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
             await LetterData.AddTextVersionAsync(connection, tx, row.Id, textVersion.Value, merged.Title!, merged.Target!, merged.Body!, now, User.KeyId());
         }
 
+        var consentVersion = row.ConsentVersion;
+        if (merged.ConsentText != row.ConsentText)
+            await LetterData.AddConsentVersionAsync(connection, tx, row.Id, ++consentVersion, merged.ConsentText!, now);
+
         var updated = await connection.ExecuteAsync("""
             UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
                 time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
-                challenge = @Challenge, consent_text = @ConsentText, text_version = @textVersion,
+                challenge = @Challenge, consent_text = @ConsentText, consent_version = @consentVersion, text_version = @textVersion,
                 row_version = row_version + 1, updated_at = @now
             WHERE id = @Id AND row_version = @RowVersion
             """, new
         {
             merged.Slug, merged.Title, merged.Body, merged.Target, merged.OpensAt, merged.ClosesAt, merged.TimeZone, merged.Moderation,
             origins = JsonSerializer.Serialize(merged.AllowedOrigins), merged.RetainContactDays, merged.Challenge, merged.ConsentText,
-            textVersion, now, row.Id, row.RowVersion,
+            textVersion, consentVersion, now, row.Id, row.RowVersion,
         }, tx);
         if (updated == 0)
         {

@@ -34,7 +34,7 @@ public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKey
         }
 
         var stored = writer.TryWrite(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Blank(request.Role),
-            Blank(request.Organisation), Blank(request.Email), request.ShowName!.Value, textVersion, StaffAddedBy: User.KeyId()));
+            Blank(request.Organisation), Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId()));
         if (stored is null)
         {
             HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

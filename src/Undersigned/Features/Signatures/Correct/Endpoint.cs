@@ -64,7 +64,7 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
         }
         await connection.ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",
             new { after.name, after.role, after.organisation, signatureId }, tx);
-        await Audit.RecordAsync(connection, tx, clock.GetUtcNow(), User.KeyId(), "signature.correct", letterId, signatureId, 1,
+        await AuditTrail.RecordAsync(connection, tx, clock.GetUtcNow(), User.KeyId(), "signature.correct", letterId, signatureId, 1,
             new { before = new { before.Name, before.Role, before.Organisation }, after });
         await tx.CommitAsync(ct);
 

@@ -23,10 +23,15 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
         // Approval takes review only; rejection takes anything not already rejected, withdrawn or expired.
         var from = approve ? new[] { "review" } : ["pending", "review", "confirmed"];
         await using var connection = await db.OpenAsync(ct);
+        var now = clock.GetUtcNow();
+        await using var tx = await connection.BeginWriteAsync(ct);
         var updated = await connection.ExecuteAsync("""
             UPDATE signatures SET status = @to, decided_at = @now, decided_by = @keyId
             WHERE id = @signatureId AND letter_id = @letterId AND status IN @from
-            """, new { to = approve ? "confirmed" : "rejected", now = clock.GetUtcNow(), keyId = User.KeyId(), signatureId, letterId, from });
+            """, new { to = approve ? "confirmed" : "rejected", now, keyId = User.KeyId(), signatureId, letterId, from }, tx);
+        if (updated == 1)
+            await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), approve ? "signature.approve" : "signature.reject", letterId, signatureId, 1);
+        await tx.CommitAsync(ct);
 
         var row = await StaffSignatures.FindAsync(connection, letterId, signatureId);
         if (row is null)

@@ -21,7 +21,7 @@ public sealed class Validator : PageQueryValidator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, LetterKeys letterKeys) : Endpoint<Request, Page<StaffSignature>>
+public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request, Page<StaffSignature>>
 {
     public override void Configure()
     {
@@ -51,6 +51,8 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys) : Endpoint<Request, P
         })).ToList();
         var page = Paging.Of(rows, request.Take, r => r.Id);
         var key = await letterKeys.GetAsync(connection, letterId);
+        await AuditTrail.RecordAsync(connection, null, clock.GetUtcNow(), User.KeyId(), "signatures.read", letterId, rows: page.Items.Count,
+            details: new { status = request.Status ?? "all" });
         await Send.OkAsync(new(page.Items.Select(r => StaffSignatures.ToResponse(r, key)).ToList(), page.NextCursor), ct);
     }
 }

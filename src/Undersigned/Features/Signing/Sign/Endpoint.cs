@@ -75,7 +75,7 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimePr
         if (string.IsNullOrEmpty(request.Website))
         {
             var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Blank(request.Role),
-                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value));
+                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

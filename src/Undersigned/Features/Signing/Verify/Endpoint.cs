@@ -57,7 +57,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
             SELECT s.id, s.kind, s.status, s.verify_issued_at, l.closes_at, l.moderation, l.title, l.slug
             FROM signatures s JOIN letters l ON l.id = s.letter_id WHERE s.verify_token_hash = @hash
             """, new { hash });
-        if (row is null || row.Status != SignatureStatus.Pending)
+        if (row is null || row.Status is not (SignatureStatus.Pending or SignatureStatus.Expired))
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link is not valid: it may have been used already.",
                 ("token", "is not valid.")));
@@ -65,7 +65,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         }
         // Evaluated now, not when issued, so extending the deadline also extends the time to confirm.
         var validUntil = Min(row.VerifyIssuedAt + TokenLifetime, row.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours));
-        if (now > validUntil)
+        if (now > validUntil) // an expired signature whose deadline moved may still be confirmed
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 410, "This confirmation link has expired.", ("token", "has expired.")));
             return;

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Undersigned.Infrastructure;
 
 /// <summary>The audit trail: each staff read of personal data, export, correction, moderation decision and erasure.</summary>
-public static class Audit
+public static class AuditTrail
 {
     public static Task RecordAsync(SqliteConnection connection, SqliteTransaction? tx, DateTimeOffset at, long? keyId, string action,
         long? letterId, long? signatureId = null, long? rows = null, object? details = null)

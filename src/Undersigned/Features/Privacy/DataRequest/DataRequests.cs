@@ -1,0 +1,85 @@
+using System.Threading.Channels;
+using Dapper;
+using Undersigned.Features.Mail;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Privacy.DataRequest;
+
+/// <summary>
+/// Answers access requests in the background, so the HTTP answer is the same, and as quick, whether or not the
+/// address is known. The summary goes only to the address asked about, once per letter, within the daily mail cap.
+/// </summary>
+public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxSignal outboxSignal, TimeProvider clock,
+    ILogger<DataRequests> log) : BackgroundService
+{
+    readonly Channel<string> queue = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(1_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Enqueue(string email) => queue.Writer.TryWrite(email.Trim());
+
+    sealed class Row
+    {
+        public long Id { get; init; }
+        public long LetterId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string? Name { get; init; }
+        public string? Role { get; init; }
+        public string? Organisation { get; init; }
+        public bool ShowName { get; init; }
+        public int? ConsentVersion { get; init; }
+        public DateTimeOffset SignedAt { get; init; }
+        public DateTimeOffset? ConfirmedAt { get; init; }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var email in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await AnswerAsync(email, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError("An access request could not be answered ({Error})", e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    async Task AnswerAsync(string email, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var emailHmac = serviceKeys.EmailHmac(email);
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginWriteAsync(ct);
+        var rows = (await connection.QueryAsync<Row>("""
+            SELECT id, letter_id, kind, status, name, role, organisation, show_name, consent_version, signed_at, confirmed_at
+            FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id
+            """, new { emailHmac }, tx)).ToList();
+        if (rows.Count == 0 || !await MailCaps.TryCountAsync(connection, tx, emailHmac, now)) return;
+
+        foreach (var row in rows)
+        {
+            var letterKey = await letterKeys.GetAsync(connection, row.LetterId, tx);
+            if (letterKey is null) continue;
+            var withdrawToken = Token.New();
+            await connection.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @Id",
+                new { hash = Token.Hash(withdrawToken), row.Id }, tx);
+            var summary = string.Join('\n', new[]
+            {
+                $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
+                $"Email: this address (stored encrypted)", $"Shown publicly by name: {(row.ShowName ? "yes" : "no, only counted")}",
+                $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording version {row.ConsentVersion?.ToString() ?? "-"}",
+                $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}",
+            });
+            await Outbox.AddAsync(connection, tx, row.LetterId, row.Id, letterKey, new Email(EmailKind.DataSummary, email, null, withdrawToken, summary), now);
+        }
+        await tx.CommitAsync(ct);
+        outboxSignal.Notify();
+    }
+}

@@ -1,0 +1,47 @@
+using FastEndpoints;
+using FluentValidation;
+using Undersigned.Features.Signing;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Privacy.DataRequest;
+
+public sealed class Request
+{
+    /// <summary>The address to send the summary to; nothing is sent anywhere else.</summary>
+    public string? Email { get; set; }
+}
+
+public sealed class Validator : Validator<Request>
+{
+    public Validator()
+    {
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(SignerFieldsValidator<SignerFields>.MaxEmailLength)
+            .Must(e => SignerFieldsValidator<SignerFields>.IsEmail(e!)).When(r => !string.IsNullOrEmpty(r.Email))
+            .WithMessage("must be an email address such as name@example.org.");
+    }
+}
+
+public sealed class Response
+{
+    public string Status { get; init; } = "received";
+    public string Message { get; init; } = "If we hold anything about this address, we have emailed it a summary with links to withdraw.";
+    public static readonly Response Received = new();
+}
+
+public sealed class Endpoint(DataRequests requests) : Endpoint<Request, Response>
+{
+    public override void Configure()
+    {
+        Post("/api/public/data-requests");
+        AllowAnonymous();
+        Description(b => b.WithName("RequestData").WithTags("Privacy")
+            .WithSummary("Email an address a summary of what is held about it, with withdraw links; the same answer either way")
+            .Produces<Response>(202).Problems(400, 415), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        requests.Enqueue(request.Email!);
+        await Send.ResponseAsync(Response.Received, 202, ct);
+    }
+}

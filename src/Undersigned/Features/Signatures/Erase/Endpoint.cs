@@ -1,0 +1,33 @@
+using FastEndpoints;
+using Undersigned.Features.Signing;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Signatures.Erase;
+
+public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
+{
+    public override void Configure()
+    {
+        Delete("/api/letters/{id:long}/signatures/{signatureId:long}");
+        Roles(Role.Staff, Role.Admin);
+        Description(b => b.WithName("EraseSignature").WithTags("Signatures")
+            .WithSummary("Erase a signature's personal data at once (it becomes withdrawn and leaves lists and counts)")
+            .Produces(204).Problems(404), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var (letterId, signatureId) = (Route<long>("id"), Route<long>("signatureId"));
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginWriteAsync(ct);
+        if (await StaffSignatures.FindAsync(connection, letterId, signatureId, tx) is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 404, "This letter has no signature with this id."));
+            return;
+        }
+        await Erasure.EraseAsync(connection, tx, signatureId);
+        await AuditTrail.RecordAsync(connection, tx, clock.GetUtcNow(), User.KeyId(), "signature.erase", letterId, signatureId, 1);
+        await tx.CommitAsync(ct);
+        await Send.NoContentAsync(ct);
+    }
+}
