@@ -5,6 +5,7 @@ using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.OpenApi;
+using Undersigned.Features.Abuse;
 using Undersigned.Features.Mail;
 using Undersigned.Features.Signing;
 using Undersigned.Infrastructure;
@@ -38,6 +39,16 @@ services.AddSingleton<IMailTransport>(provider =>
                                        ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
 });
 services.AddSingleton<OutboxSignal>();
+services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:RateLimits").Get<RateLimitSettings>()
+                                  ?? new RateLimitSettings());
+services.AddRateLimiter(_ => { });
+services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings>(RateLimits.Configure);
+services.AddSingleton<BurstDetector>();
+services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredService<IConfiguration>()["Undersigned:DisposableDomainsFile"]
+                                                        ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
+services.AddSingleton<Undersigned.Features.Abuse.Pause.PauseSwitch>();
+services.AddSingleton<Undersigned.Features.Abuse.Challenge.ProofOfWork>();
+services.AddSingleton<Undersigned.Features.Abuse.Challenge.ChallengePolicy>();
 services.AddSingleton<Undersigned.Features.Public.LetterCache>();
 services.AddSingleton<SignatureWriter>();
 services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
@@ -88,6 +99,7 @@ app.UseMiddleware<ErrorMiddleware>();
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0
     ? Task.CompletedTask
     : Problems.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "No such route, or not with this method."));
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseFastEndpoints(c =>

@@ -12,12 +12,16 @@ public sealed class ServiceKeys
 {
     readonly byte[] wrappingKey;
     readonly byte[] emailMacKey;
+    readonly byte[] addressMacKey;
+    readonly byte[] challengeMacKey;
 
     public ServiceKeys(byte[] serviceKey)
     {
         if (serviceKey.Length != 32) throw new InvalidOperationException("Undersigned__DataKey must be 32 bytes, base64-encoded.");
         wrappingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned letter-key wrapping"u8.ToArray());
         emailMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned email hmac"u8.ToArray());
+        addressMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned address hmac"u8.ToArray());
+        challengeMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned challenge"u8.ToArray());
     }
 
     public static ServiceKeys Load(Settings settings, IHostEnvironment environment, ILogger log)
@@ -40,6 +44,11 @@ public sealed class ServiceKeys
 
     /// <summary>Recognises an email (trimmed, lower-cased) without storing it.</summary>
     public byte[] EmailHmac(string email) => HMACSHA256.HashData(emailMacKey, Encoding.UTF8.GetBytes(Canonical(email)));
+
+    /// <summary>Recognises a client address without storing it: 128 bits of a keyed HMAC.</summary>
+    public byte[] AddressHash(System.Net.IPAddress address) => HMACSHA256.HashData(addressMacKey, address.GetAddressBytes())[..16];
+
+    public byte[] ChallengeMac(byte[] payload) => HMACSHA256.HashData(challengeMacKey, payload);
 
     public static string Canonical(string email) => email.Trim().ToLowerInvariant();
 

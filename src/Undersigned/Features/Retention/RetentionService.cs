@@ -13,6 +13,7 @@ public sealed class RetentionService(Db db, LetterKeys letterKeys, LetterCache l
     ILogger<RetentionService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,6 +45,8 @@ public sealed class RetentionService(Db db, LetterKeys letterKeys, LetterCache l
                OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace < @now)
             """, new { lifetime = (long)Signing.Verify.Endpoint.TokenLifetime.TotalMilliseconds, grace = settings.VerificationGraceHours * 3_600_000L, now });
         if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
+        await connection.ExecuteAsync("UPDATE signatures SET address_hash = NULL WHERE address_hash IS NOT NULL AND signed_at < @cutoff",
+            new { cutoff = now - AddressHashLifetime });
 
         var due = await connection.QueryAsync<long>(
             "SELECT id FROM letters WHERE purged_at IS NULL AND published_at IS NOT NULL AND closes_at + retain_contact_days * 86400000 <= @now",
@@ -56,7 +59,7 @@ public sealed class RetentionService(Db db, LetterKeys letterKeys, LetterCache l
                 DELETE FROM signatures WHERE letter_id = @letterId AND status <> 'confirmed';
                 """, new { letterId }, tx);
             var kept = await connection.ExecuteAsync("""
-                UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL, verify_issued_at = NULL,
+                UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL, verify_issued_at = NULL, address_hash = NULL,
                     withdraw_token_hash = NULL,
                     name = CASE kind WHEN 'organisation' THEN NULL ELSE name END,
                     role = CASE kind WHEN 'organisation' THEN NULL ELSE role END

@@ -23,6 +23,10 @@ public sealed class StaffSignature
     public int TextVersion { get; init; }
     /// <summary>The consent wording version agreed to when signing (given at <c>signedAt</c>); null for staff-added signatories.</summary>
     public int? ConsentVersion { get; init; }
+    /// <summary>Keyed hash of the client address it was signed from (hex; kept 7 days), for bulk invalidation.</summary>
+    public string? AddressHash { get; init; }
+    /// <summary>Signed in a burst from one address: held for review on confirmation.</summary>
+    public bool Held { get; init; }
     /// <summary>The key that added this signatory, when staff added it (signed by email reply, on paper…).</summary>
     public long? StaffAddedBy { get; init; }
     public DateTimeOffset SignedAt { get; init; }
@@ -44,19 +48,22 @@ public static class StaffSignatures
         public bool ShowName { get; init; }
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
+        public byte[]? AddressHash { get; init; }
+        public bool Held { get; init; }
         public long? StaffAddedBy { get; init; }
         public DateTimeOffset SignedAt { get; init; }
         public DateTimeOffset? ConfirmedAt { get; init; }
     }
 
-    public const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, staff_added_by, signed_at, confirmed_at";
+    public const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, address_hash, held, staff_added_by, signed_at, confirmed_at";
 
     public static StaffSignature ToResponse(Row row, byte[]? letterKey) => new()
     {
         Id = row.Id, Kind = row.Kind, Status = row.Status, Display = SignerFields.Display(row.Kind, row.Name, row.Role, row.Organisation),
         Name = row.Name, Role = row.Role, Organisation = row.Organisation,
         Email = row.EmailEncrypted is null || letterKey is null ? null : Aead.OpenText(letterKey, row.EmailEncrypted),
-        ShowName = row.ShowName, TextVersion = row.TextVersion, ConsentVersion = row.ConsentVersion, StaffAddedBy = row.StaffAddedBy, SignedAt = row.SignedAt, ConfirmedAt = row.ConfirmedAt,
+        ShowName = row.ShowName, TextVersion = row.TextVersion, ConsentVersion = row.ConsentVersion,
+        AddressHash = row.AddressHash is null ? null : Convert.ToHexStringLower(row.AddressHash), Held = row.Held, StaffAddedBy = row.StaffAddedBy, SignedAt = row.SignedAt, ConfirmedAt = row.ConfirmedAt,
     };
 
     public static Task<Row?> FindAsync(SqliteConnection connection, long letterId, long signatureId, SqliteTransaction? tx = null)

@@ -9,7 +9,7 @@ namespace Undersigned.Features.Signing;
 /// <summary>A signature to store: from the public form (pending, confirmed by email) or added by staff.</summary>
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
-    int? ConsentVersion, long? StaffAddedBy = null);
+    int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false);
 
 public enum SignOutcome { Stored, Duplicate }
 
@@ -138,14 +138,15 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
         {
             var id = await connection.ExecuteScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent, signed_at)
+                                        text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
+                                        address_hash, held, signed_at)
                 VALUES (@LetterId, @Kind, 'pending', @Name, @Role, @Organisation, @ShowName, @emailHmac, @sealedEmail,
-                        @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @now)
+                        @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @AddressHash, @Held, @now)
                 RETURNING id
                 """, new
             {
                 draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac,
-                sealedEmail = Aead.SealText(letterKey, email), draft.TextVersion, draft.ConsentVersion,
+                sealedEmail = Aead.SealText(letterKey, email), draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
                 verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0, now,
             }, tx);
             if (send) await Outbox.AddAsync(connection, tx, draft.LetterId, id, letterKey, mail!, now);

@@ -17,8 +17,14 @@ public sealed class CrashTests
         var accepted = new ConcurrentBag<string>();
         var loaded = new TaskCompletionSource();
         JsonObject letter;
+        // One test client plays many signers: lift the per-address limits for this test only.
+        var settings = new Dictionary<string, string?>(smtp.Settings)
+        {
+            ["Undersigned:RateLimits:Signing:PermitLimit"] = "1000000",
+            ["Undersigned:RateLimits:SigningPerLetter:PermitLimit"] = "1000000",
+        };
 
-        await using (var service = await ServiceProcess.StartAsync(directory, smtp.Settings))
+        await using (var service = await ServiceProcess.StartAsync(directory, settings))
         {
             var admin = service.Client();
             var created = await (await admin.PostAsJsonAsync("/api/letters", new
@@ -45,7 +51,7 @@ public sealed class CrashTests
                 }
             })).ToList();
 
-            await loaded.Task; // let the load build, then pull the plug mid-flight
+            await loaded.Task.WaitAsync(TimeSpan.FromSeconds(60)); // let the load build, then pull the plug mid-flight
             await service.KillAsync();
             await stop.CancelAsync();
             await Task.WhenAll(signers);
@@ -66,7 +72,7 @@ public sealed class CrashTests
         SqliteConnection.ClearAllPools();
 
         await smtp.StartListeningAsync();
-        await using var restarted = await ServiceProcess.StartAsync(directory, smtp.Settings);
+        await using var restarted = await ServiceProcess.StartAsync(directory, settings);
         var stored = new HashSet<string>();
         string? cursor = null;
         do

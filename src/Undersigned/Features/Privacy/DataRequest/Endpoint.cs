@@ -36,7 +36,8 @@ public sealed class Endpoint(DataRequests requests) : Endpoint<Request, Response
         AllowAnonymous();
         Description(b => b.WithName("RequestData").WithTags("Privacy")
             .WithSummary("Email an address a summary of what is held about it, with withdraw links; the same answer either way")
-            .Produces<Response>(202).Problems(400, 415), clearDefaults: true);
+            .WithMetadata(new Abuse.RateLimited(Abuse.RateLimited.DataRequests))
+            .Produces<Response>(202).Problems(400, 415, 429), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,5 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Features.Abuse;
+using Undersigned.Features.Abuse.Challenge;
+using Undersigned.Features.Abuse.Pause;
 using Undersigned.Features.Letters;
 using Undersigned.Features.Public;
 using Undersigned.Infrastructure;
@@ -26,6 +29,8 @@ public sealed class Validator : SignerFieldsValidator<Request>
         RuleFor(r => r.TextVersion).NotNull();
         RuleFor(r => r.Website).MaximumLength(2000);
         RuleFor(r => r.Challenge).MaximumLength(2000);
+        RuleFor(r => r.Email).Must(e => !Resolve<DisposableDomains>().Contains(e!)).When(r => !string.IsNullOrEmpty(r.Email))
+            .WithMessage("uses a throwaway email service: please sign with an address you keep.");
     }
 }
 
@@ -37,7 +42,8 @@ public sealed class Response
     public static readonly Response Received = new();
 }
 
-public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseSwitch pause, ChallengePolicy challengePolicy,
+    ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -46,7 +52,8 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimePr
         Description(b => b.WithName("Sign").WithTags("Public")
             .WithSummary("Sign a letter; the signature counts once confirmed from the email it sends")
             .WithDescription("Answers 202 with one constant body whatever happened, including for an address that already signed.")
-            .Produces<Response>(202).Problems(400, 403, 404, 409, 410, 413, 415, 503), clearDefaults: true);
+            .WithMetadata(new RateLimited(RateLimited.Signing))
+            .Produces<Response>(202).Problems(400, 403, 404, 409, 410, 413, 415, 429, 503), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -54,10 +61,12 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimePr
         var now = clock.GetUtcNow();
         var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
 
+        var paused = await pause.CurrentAsync(ct);
         var problem =
             letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
             : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins)
                 ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
+            : paused is not null ? Problems.Create(HttpContext, 503, $"Signing is paused for now: {paused.Reason}")
             : LetterStatus.Of(letter, now) == LetterStatus.Scheduled
                 ? Problems.Create(HttpContext, 409, $"Signing opens at {Json.Format(letter.OpensAt!.Value)}.")
             : LetterStatus.Of(letter, now) == LetterStatus.Closed
@@ -65,17 +74,22 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, TimePr
             : request.TextVersion != letter.TextVersion
                 ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
                     ("textVersion", $"is not the current version ({letter.TextVersion})."))
+            : challengePolicy.Required(letter.Id, letter.Challenge) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
+                ? Problems.Create(HttpContext, 400, "This letter asks for a solved proof-of-work challenge.", ("challenge", unsolved))
             : null;
         if (problem is not null)
         {
+            if (problem.Status == 503) HttpContext.Response.RetryAfter(TimeSpan.FromMinutes(5));
             await Send.ResultAsync(problem);
             return;
         }
 
         if (string.IsNullOrEmpty(request.Website))
         {
+            var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
             var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Blank(request.Role),
-                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion));
+                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
+                AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash))));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

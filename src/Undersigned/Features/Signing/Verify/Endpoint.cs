@@ -33,7 +33,8 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         Post("/api/public/signatures/verify");
         AllowAnonymous();
         Description(b => b.WithName("VerifySignature").WithTags("Public").WithSummary("Confirm a signature with the emailed token")
-            .Produces<Response>().Problems(400, 410), clearDefaults: true);
+            .WithMetadata(new Abuse.RateLimited(Abuse.RateLimited.Verification))
+            .Produces<Response>().Problems(400, 410, 429), clearDefaults: true);
     }
 
     sealed class Row
@@ -41,6 +42,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         public long Id { get; init; }
         public string Kind { get; init; } = "";
         public string Status { get; init; } = "";
+        public bool Held { get; init; }
         public DateTimeOffset VerifyIssuedAt { get; init; }
         public DateTimeOffset ClosesAt { get; init; }
         public string Moderation { get; init; } = "";
@@ -54,7 +56,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         var hash = Token.Hash(request.Token!);
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
-            SELECT s.id, s.kind, s.status, s.verify_issued_at, l.closes_at, l.moderation, l.title, l.slug
+            SELECT s.id, s.kind, s.status, s.held, s.verify_issued_at, l.closes_at, l.moderation, l.title, l.slug
             FROM signatures s JOIN letters l ON l.id = s.letter_id WHERE s.verify_token_hash = @hash
             """, new { hash });
         if (row is null || row.Status is not (SignatureStatus.Pending or SignatureStatus.Expired))
@@ -71,7 +73,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
             return;
         }
 
-        var status = row.Moderation == "all" || (row.Moderation == "organisations" && row.Kind == SignatureKind.Organisation)
+        var status = row.Held || row.Moderation == "all" || (row.Moderation == "organisations" && row.Kind == SignatureKind.Organisation)
             ? SignatureStatus.Review : SignatureStatus.Confirmed;
         var updated = await connection.ExecuteAsync("""
             UPDATE signatures SET status = @status, confirmed_at = @now, verify_token_hash = NULL

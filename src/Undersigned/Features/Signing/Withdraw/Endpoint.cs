@@ -29,7 +29,8 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Response>
         AllowAnonymous();
         Description(b => b.WithName("WithdrawSignature").WithTags("Public")
             .WithSummary("Withdraw a signature and erase the signer's personal data")
-            .Produces<Response>().Problems(400), clearDefaults: true);
+            .WithMetadata(new Abuse.RateLimited(Abuse.RateLimited.Verification))
+            .Produces<Response>().Problems(400, 429), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
