@@ -93,7 +93,8 @@ await app.Services.GetRequiredService<Migrator>().ApplyAsync();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
 app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key now, not on the first signature
 
-app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
+// With no known proxies the middleware would trust every X-Forwarded-For, so it runs only when some are configured.
+if (!string.IsNullOrWhiteSpace(settings.KnownProxies)) app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
 app.UseMiddleware<SecurityHeaders>();
 app.UseMiddleware<ErrorMiddleware>();
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0

@@ -46,6 +46,8 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
         var request = http.Request;
         if (request.ContentLength > Limits.MaxRequestBody)
         {
+            // The unread body makes the connection unusable: say so, so the client does not send its next request on it.
+            http.Response.Headers.Connection = "close";
             await Problems.WriteAsync(http, 413, $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB.");
             return;
         }
@@ -63,6 +65,7 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
         catch (BadHttpRequestException e) when (!http.Response.HasStarted)
         {
             http.Response.Clear();
+            if (e.StatusCode == 413) http.Response.Headers.Connection = "close";
             await Problems.WriteAsync(http, e.StatusCode,
                 e.StatusCode == 413 ? $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB." : "The request could not be read.");
         }

@@ -56,7 +56,7 @@ public sealed class Endpoint(Db db, PauseSwitch pause, TimeProvider clock) : End
         }
         await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "service.pause", null, details: new { request.Reason, request.ExtendDeadlines });
         await tx.CommitAsync(ct);
-        pause.Set(new PauseState(request.Reason!, request.ExtendDeadlines == true, now, User.KeyId()));
+        pause.Set(new PauseState { Reason = request.Reason!, Extend = request.ExtendDeadlines == true, PausedAt = now, PausedBy = User.KeyId() });
         await Send.OkAsync(new Response { Paused = true, Reason = request.Reason, PausedAt = now, ExtendDeadlines = request.ExtendDeadlines == true }, ct);
     }
 }
@@ -78,7 +78,7 @@ public sealed class ResumeEndpoint(Db db, PauseSwitch pause, LetterCache letterC
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginWriteAsync(ct);
         var state = await connection.QuerySingleOrDefaultAsync<PauseState>(
-            "SELECT reason, extend, paused_at AS pausedAt, paused_by AS pausedBy FROM service_pause WHERE id = 1", transaction: tx);
+            "SELECT reason, extend, paused_at, paused_by FROM service_pause WHERE id = 1", transaction: tx);
         if (state is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, "Signing is not paused."));

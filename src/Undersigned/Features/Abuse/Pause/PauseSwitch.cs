@@ -3,7 +3,13 @@ using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Abuse.Pause;
 
-public sealed record PauseState(string Reason, bool Extend, DateTimeOffset PausedAt, long PausedBy);
+public sealed class PauseState
+{
+    public string Reason { get; init; } = "";
+    public bool Extend { get; init; }
+    public DateTimeOffset PausedAt { get; init; }
+    public long PausedBy { get; init; }
+}
 
 /// <summary>Whether signing is paused. Kept in the database (it survives restarts) and read from memory on the signing path.</summary>
 public sealed class PauseSwitch(Db db)
@@ -16,7 +22,7 @@ public sealed class PauseSwitch(Db db)
         if (loaded) return current;
         await using var connection = await db.OpenAsync(ct);
         current = await connection.QuerySingleOrDefaultAsync<PauseState>(
-            "SELECT reason, extend, paused_at AS pausedAt, paused_by AS pausedBy FROM service_pause WHERE id = 1");
+            "SELECT reason, extend, paused_at, paused_by FROM service_pause WHERE id = 1");
         loaded = true;
         return current;
     }

@@ -15,7 +15,8 @@ public sealed class Validator : Validator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(SignerFieldsValidator<SignerFields>.MaxEmailLength)
+        RuleFor(r => r.Email).NotEmpty();
+        RuleFor(r => r.Email).MaximumLength(SignerFieldsValidator<SignerFields>.MaxEmailLength)
             .Must(e => SignerFieldsValidator<SignerFields>.IsEmail(e!)).When(r => !string.IsNullOrEmpty(r.Email))
             .WithMessage("must be an email address such as name@example.org.");
     }
