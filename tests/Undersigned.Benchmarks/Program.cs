@@ -19,7 +19,7 @@ var smtpPort = Ports.Free(); // nothing listens during the signing runs: mail wa
 using var ceiling = await Ceiling.StartAsync(Ports.Free());
 var service = await Service.StartAsync(work, adminKey, smtpPort);
 
-using var admin = new HttpClient { BaseAddress = new Uri(service.Url) };
+using var admin = new HttpClient { BaseAddress = new Uri(service.Url), Timeout = TimeSpan.FromMinutes(5) };
 admin.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
 var created = await (await admin.PostAsJsonAsync("/api/letters", new
 {
@@ -67,6 +67,46 @@ Console.WriteLine($"outbox drain: {queued - left} emails in {drainWatch.Elapsed.
 await service.StopAsync();
 smtp.Kill();
 
+// A 1M-signature CSV export: seed the rows directly, restart so peak RSS is the export's own, stream it to nowhere.
+const int exportRows = 1_000_000;
+var exportLetter = (long)created["id"]!;
+var seedWatch = Stopwatch.StartNew();
+await using (var connection = new SqliteConnection($"Data Source={Path.Combine(work, "undersigned.db")}"))
+{
+    await connection.OpenAsync();
+    await using var tx = connection.BeginTransaction();
+    await using var insert = connection.CreateCommand();
+    insert.Transaction = tx;
+    insert.CommandText = """
+        INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, text_version, signed_at, confirmed_at)
+        VALUES ($letter, 'individual', 'confirmed', $name, 'Caseworker', 'Refugee Legal Group UK', 1, 1, 1700000000000, 1700000000000)
+        """;
+    var letterParameter = insert.Parameters.Add("$letter", SqliteType.Integer);
+    var nameParameter = insert.Parameters.Add("$name", SqliteType.Text);
+    insert.Prepare();
+    letterParameter.Value = exportLetter;
+    for (var i = 0; i < exportRows; i++)
+    {
+        nameParameter.Value = $"Signer Number {i}";
+        await insert.ExecuteNonQueryAsync();
+    }
+    await tx.CommitAsync();
+}
+Console.WriteLine($"seeded {exportRows:N0} confirmed signatures in {seedWatch.Elapsed.TotalSeconds:F1} s");
+service = await Service.StartAsync(work, adminKey, smtpPort);
+var exportWatch = Stopwatch.StartNew();
+using (var response = await admin.GetAsync(new Uri(new Uri(service.Url), $"/api/letters/{exportLetter}/export.csv"), HttpCompletionOption.ResponseHeadersRead))
+{
+    await using var body = await response.Content.ReadAsStreamAsync();
+    var buffer = new byte[81920];
+    long bytes = 0;
+    int read;
+    while ((read = await body.ReadAsync(buffer)) > 0) bytes += read;
+    exportWatch.Stop();
+    Console.WriteLine($"CSV export: {bytes / 1e6:F0} MB ({exportRows:N0}+ rows) in {exportWatch.Elapsed.TotalSeconds:F1} s, service peak RSS {service.PeakRssMegabytes():F0} MB (targets ≤ 10 s, ≤ 100 MB)");
+}
+await service.StopAsync();
+
 static async Task<long> OutboxCountAsync(string work)
 {
     await using var connection = new SqliteConnection($"Data Source={Path.Combine(work, "undersigned.db")};Mode=ReadOnly");
@@ -105,6 +145,8 @@ sealed class Service
         start.Environment["Undersigned__DataDirectory"] = work;
         start.Environment["Undersigned__AdminKey"] = adminKey;
         start.Environment["Undersigned__PublicBaseUrl"] = "http://undersigned.test";
+        start.Environment["Undersigned__KnownProxies"] = "127.0.0.1";
+        if (Environment.GetEnvironmentVariable("SKIP_WRITER") is { } skip) start.Environment["SKIP_WRITER"] = skip;
         start.Environment["Undersigned__Smtp__Host"] = "127.0.0.1";
         start.Environment["Undersigned__Smtp__Port"] = smtpPort.ToString();
         start.Environment["Undersigned__Smtp__Security"] = "None";

@@ -80,7 +80,7 @@ public sealed class SmtpServer : IAsyncDisposable
     {
         var directory = Path.Combine(maildir, "new");
         return Directory.Exists(directory)
-            ? Directory.GetFiles(directory).Order().Select(f => MimeMessage.Load(f)).ToList()
+            ? Directory.GetFiles(directory).OrderBy(ArrivalOrder).Select(f => MimeMessage.Load(f)).ToList()
             : [];
     }
 
@@ -112,6 +112,14 @@ public sealed class SmtpServer : IAsyncDisposable
             if (left <= TimeSpan.Zero || !await changed.WaitAsync(left))
                 throw new TimeoutException($"{failure()}; {Messages().Count()} messages in all.");
         }
+    }
+
+    /// <summary>Maildir names are "seconds.M{microseconds}P{pid}Q{n}.host": compare the numbers, not the text.</summary>
+    static (long Seconds, long Microseconds) ArrivalOrder(string path)
+    {
+        var parts = Path.GetFileName(path).Split('.');
+        var micro = parts[1][1..parts[1].IndexOf('P')];
+        return (long.Parse(parts[0]), long.Parse(micro));
     }
 
     public int CountTo(string to) => Messages().Count(m => m.To.Mailboxes.Any(a => a.Address == to));

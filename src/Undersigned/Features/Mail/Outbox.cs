@@ -13,12 +13,15 @@ public sealed record Email(EmailKind Kind, string To, string? VerifyToken, strin
 
 public static class Outbox
 {
+    public const string InsertSql = """
+        INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES ($letter, $signature, $payload, $now, $now)
+        """;
+
     public static Task AddAsync(SqliteConnection connection, SqliteTransaction tx, long letterId, long? signatureId, byte[] letterKey,
         Email email, DateTimeOffset now)
-        => connection.ExecuteAsync("""
-            INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at)
-            VALUES (@letterId, @signatureId, @payload, @now, @now)
-            """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now }, tx);
+        => connection.ExecuteAsync(InsertSql.Replace('$', '@'), new { letter = letterId, signature = signatureId, payload = Seal(letterKey, email), now }, tx);
+
+    public static byte[] Seal(byte[] letterKey, Email email) => Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email));
 
     public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
 }
@@ -28,12 +31,15 @@ public static class MailCaps
 {
     public const int PerAddressPerDay = 5;
 
+    public const string CountSql = """
+        INSERT INTO mail_caps (email_hmac, day, count) VALUES ($hmac, $day, 1) ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < $cap
+        """;
+
+    public static long Day(DateTimeOffset now) => now.ToUnixTimeSeconds() / 86_400;
+
     /// <summary>Counts an email to this address today; false when it has had its share.</summary>
     public static async Task<bool> TryCountAsync(SqliteConnection connection, SqliteTransaction tx, byte[] emailHmac, DateTimeOffset now)
-        => await connection.ExecuteAsync("""
-            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
-            ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
-            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = PerAddressPerDay }, tx) == 1;
+        => await connection.ExecuteAsync(CountSql.Replace('$', '@'), new { hmac = emailHmac, day = Day(now), cap = PerAddressPerDay }, tx) == 1;
 }
 
 /// <summary>Wakes the sender when new mail is committed, instead of it polling.</summary>
