@@ -234,6 +234,9 @@ public sealed class LetterResponse
 /// <summary>Queries every letter endpoint shares.</summary>
 public static class LetterData
 {
+    public static Task<bool> ExistsAsync(SqliteConnection connection, long id)
+        => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM letters WHERE id = @id)", new { id });
+
     public static Task<LetterRow?> FindAsync(SqliteConnection connection, long id, SqliteTransaction? tx = null)
         => connection.QuerySingleOrDefaultAsync<LetterRow>("SELECT * FROM letters WHERE id = @id", new { id }, tx);
 

@@ -11,24 +11,8 @@ using Undersigned.Tests.Features.Signing;
 
 namespace Undersigned.Tests.Features.Privacy;
 
-public sealed class PrivacyTests : IAsyncLifetime
+public sealed class PrivacyTests : SmtpAppTest
 {
-    SmtpServer smtp = null!;
-    TestApp app = null!;
-
-    public async Task InitializeAsync()
-    {
-        smtp = await SmtpServer.StartAsync();
-        app = new TestApp(null, smtp.Settings);
-        await app.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await smtp.DisposeAsync();
-    }
-
     async Task<(JsonObject Letter, string WithdrawToken)> ConfirmedAsync(JsonObject letter, JsonObject signer)
     {
         await app.Anonymous().SignAsync(letter, signer);

@@ -7,24 +7,8 @@ using Microsoft.Data.Sqlite;
 namespace Undersigned.Tests.Features.Signing;
 
 /// <summary>The signing journey against a real SMTP server: sign, get the email, confirm, appear on the list.</summary>
-public sealed class SignTests : IAsyncLifetime
+public sealed class SignTests : SmtpAppTest
 {
-    SmtpServer smtp = null!;
-    TestApp app = null!;
-
-    public async Task InitializeAsync()
-    {
-        smtp = await SmtpServer.StartAsync();
-        app = new TestApp(null, smtp.Settings);
-        await app.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await smtp.DisposeAsync();
-    }
-
     [Fact]
     public async Task Sign_mail_page_confirm_and_listed_as_the_contract_shows()
     {

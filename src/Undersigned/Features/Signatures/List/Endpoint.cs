@@ -36,7 +36,7 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     {
         var letterId = Route<long>("id");
         await using var connection = await db.OpenAsync(ct);
-        if (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM letters WHERE id = @letterId)", new { letterId }))
+        if (!await Letters.LetterData.ExistsAsync(connection, letterId))
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;

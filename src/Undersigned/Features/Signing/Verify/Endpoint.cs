@@ -1,20 +1,8 @@
 using Dapper;
 using FastEndpoints;
-using FluentValidation;
 using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing.Verify;
-
-public sealed class Request
-{
-    /// <summary>The token from the verification link's fragment.</summary>
-    public string? Token { get; set; }
-}
-
-public sealed class Validator : Validator<Request>
-{
-    public Validator() => RuleFor(r => r.Token).NotEmpty().MaximumLength(100);
-}
 
 public sealed class Response
 {
@@ -24,7 +12,7 @@ public sealed class Response
     public required string LetterSlug { get; init; }
 }
 
-public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : Endpoint<TokenRequest, Response>
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
 
@@ -50,7 +38,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         public string Slug { get; init; } = "";
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
+    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var hash = Token.Hash(request.Token!);

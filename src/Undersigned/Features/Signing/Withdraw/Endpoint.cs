@@ -1,27 +1,15 @@
 using Dapper;
 using FastEndpoints;
-using FluentValidation;
 using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing.Withdraw;
-
-public sealed class Request
-{
-    /// <summary>The token from the withdraw link's fragment.</summary>
-    public string? Token { get; set; }
-}
-
-public sealed class Validator : Validator<Request>
-{
-    public Validator() => RuleFor(r => r.Token).NotEmpty().MaximumLength(100);
-}
 
 public sealed class Response
 {
     public string Status { get; init; } = SignatureStatus.Withdrawn;
 }
 
-public sealed class Endpoint(Db db) : Endpoint<Request, Response>
+public sealed class Endpoint(Db db) : Endpoint<TokenRequest, Response>
 {
     public override void Configure()
     {
@@ -33,7 +21,7 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Response>
             .Produces<Response>().Problems(400, 429), clearDefaults: true);
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
+    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginWriteAsync(ct);
