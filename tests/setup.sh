@@ -8,6 +8,7 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)                            # reads the delivery PDF's text
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core) # PDF fonts: Latin, Cyrillic, Arabic, Ethiopic
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+[ -x /usr/bin/chromium ] || missing+=(chromium)                                       # the widget's browser tests (Playwright drives it)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -96,6 +96,7 @@ app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key n
 // With no known proxies the middleware would trust every X-Forwarded-For, so it runs only when some are configured.
 if (!string.IsNullOrWhiteSpace(settings.KnownProxies)) app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
 app.UseMiddleware<SecurityHeaders>();
+app.UseMiddleware<Undersigned.Features.Widget.Cors>();
 app.UseMiddleware<ErrorMiddleware>();
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0
     ? Task.CompletedTask

@@ -117,6 +117,13 @@ public sealed class DocumentFilter : IDocumentFilter
     {
         ["Letters"] = "Campaign staff draft, publish, edit, extend and close open letters.",
         ["Keys"] = "Admins create and revoke the API keys staff use.",
+        ["Signatures"] = "Staff read, add, correct, moderate, erase and invalidate signatures (contact details included).",
+        ["Delivery"] = "The letter with its signatory block for its target, the staff CSV, and who exported what.",
+        ["Public"] = "What signers and partner sites use without a key: the letter, signing, confirmation, withdrawal.",
+        ["Widget"] = "The embeddable signature widget (script and iframe modes).",
+        ["Privacy"] = "Access requests and retention.",
+        ["Audit"] = "The audit trail (admin).",
+        ["Admin"] = "The pause switch (admin).",
         ["Service"] = "Health of the running service.",
     };
 

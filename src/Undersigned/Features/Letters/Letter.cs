@@ -115,8 +115,8 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
 public static class Origin
 {
     /// <summary>A browser's Origin must be listed when the letter lists any; requests without one (not from a browser page) pass.</summary>
-    public static bool IsAllowed(string? origin, string[] allowed)
-        => allowed.Length == 0 || string.IsNullOrEmpty(origin) || Normalise(origin) is { } o && allowed.Contains(o);
+    public static bool IsAllowed(string? origin, string[] allowed, string? own = null)
+        => allowed.Length == 0 || string.IsNullOrEmpty(origin) || Normalise(origin) is { } o && (allowed.Contains(o) || o == own);
 
     /// <summary>The origin in one spelling (lower case, default port dropped), or null when it is not an origin.</summary>
     public static string? Normalise(string? text)

@@ -64,7 +64,7 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
         var paused = await pause.CurrentAsync(ct);
         var problem =
             letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
-            : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins)
+            : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins, OwnOrigin)
                 ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
             : paused is not null ? Problems.Create(HttpContext, 503, $"Signing is paused for now: {paused.Reason}")
             : LetterStatus.Of(letter, now) == LetterStatus.Scheduled
@@ -100,6 +100,9 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
         }
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
+
+    /// <summary>The service's own pages (the iframe embed) may always sign.</summary>
+    string OwnOrigin => $"{HttpContext.Request.Scheme}://{HttpContext.Request.Host}".ToLowerInvariant();
 
     static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

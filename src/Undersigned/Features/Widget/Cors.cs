@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Undersigned.Features.Letters;
+using Undersigned.Features.Public;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Widget;
+
+/// <summary>
+/// CORS for the widget's calls to a letter's public API: only the letter's <c>allowedOrigins</c> (any when empty),
+/// preflights included, always with <c>Vary: Origin</c>. Signing also checks Origin itself: CORS alone cannot stop a
+/// cross-site form post.
+/// </summary>
+public sealed partial class Cors(RequestDelegate next, LetterCache letters)
+{
+    [GeneratedRegex("^/api/public/letters/(?<slug>[^/]+)")]
+    private static partial Regex LetterPath();
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var slug = LetterPath().Match(request.Path.Value ?? "") is { Success: true } m ? Uri.UnescapeDataString(m.Groups["slug"].Value)
+            : request.Path.StartsWithSegments("/api/public/challenge") ? request.Query["letter"].ToString() : null;
+        string? origin = request.Headers.Origin;
+        if (slug is null || string.IsNullOrEmpty(origin))
+        {
+            await next(http);
+            return;
+        }
+
+        http.Response.Headers.Vary = "Origin";
+        var letter = slug.Length <= 80 ? (await letters.FindAsync(slug, http.RequestAborted))?.Row : null;
+        var allowed = letter is not null && Origin.IsAllowed(origin, letter.Origins);
+        if (allowed) http.Response.Headers.AccessControlAllowOrigin = origin;
+
+        if (HttpMethods.IsOptions(request.Method) && request.Headers.AccessControlRequestMethod.Count > 0)
+        {
+            if (!allowed)
+            {
+                await Problems.WriteAsync(http, 403, "This site may not use this letter's widget.");
+                return;
+            }
+            http.Response.Headers.AccessControlAllowMethods = "GET, POST";
+            http.Response.Headers.AccessControlAllowHeaders = "Content-Type";
+            http.Response.Headers.AccessControlMaxAge = "600";
+            http.Response.StatusCode = 204;
+            return;
+        }
+        await next(http);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using FastEndpoints;
+using Undersigned.Features.Public;
+using Undersigned.Infrastructure;
+
+namespace Undersigned.Features.Widget.Embed;
+
+/// <summary>
+/// Iframe mode: a page holding the widget, which posts its height to the parent. Only the letter's
+/// <c>allowedOrigins</c> may frame it (any site when the list is empty), said by CSP frame-ancestors.
+/// </summary>
+public sealed class Endpoint(LetterCache letters) : EndpointWithoutRequest
+{
+    public override void Configure()
+    {
+        Get("/embed/{slug}");
+        AllowAnonymous();
+        Description(b => b.WithName("GetEmbed").WithTags("Widget").WithSummary("The widget as a page for an iframe: <iframe src=\".../embed/slug\">")
+            .Produces(200, contentType: "text/html").Problems(404), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
+        if (letter is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            return;
+        }
+        var ancestors = letter.Origins.Length == 0 ? "*" : string.Join(' ', letter.Origins);
+        var headers = HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; " +
+                                        $"img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}";
+        headers.CacheControl = "no-cache";
+        var lang = HttpContext.Request.Query["lang"].ToString() is "cy" ? "cy" : "en";
+        var slug = WebUtility.HtmlEncode(letter.Slug);
+        await Send.StringAsync($$"""
+            <!doctype html>
+            <html lang="{{lang}}">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
+            <title>{{WebUtility.HtmlEncode(letter.Title)}}</title>
+            <style>body { margin: 0; font-family: system-ui, sans-serif; } .undersigned-widget { max-width: none; }</style></head>
+            <body><script src="/widget.js" data-letter="{{slug}}" data-lang="{{lang}}" data-mode="iframe"></script></body>
+            </html>
+            """, contentType: "text/html; charset=utf-8", cancellation: ct);
+    }
+}

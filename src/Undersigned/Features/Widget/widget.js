@@ -1,0 +1,188 @@
+/* Undersigned signature widget. Script mode: <script src="BASE/widget.js" data-letter="SLUG" async></script>.
+   Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy),
+   data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host. */
+(() => {
+  'use strict';
+  const T = {
+    en: {
+      to: 'To', deadline: 'Signing closes', signed: n => n === 1 ? '1 signature' : n.toLocaleString('en-GB') + ' signatures',
+      read: 'Read the letter', as: 'I am signing as', individual: 'an individual', organisation: 'an organisation',
+      name: 'Your name', contact: 'Your name (the organisation\u2019s contact, never shown)', role: 'Role or title (optional)',
+      org: 'Organisation', orgOptional: 'Organisation (optional)', email: 'Email (never shown)', show: 'Show my name on the letter',
+      sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked below.',
+      done: 'Thank you. Check your email and confirm your signature with the link we sent.',
+      opens: at => 'Signing opens on ' + at + '.', closed: 'Signing has closed.', stale: 'The letter has just changed: please read it again before signing.',
+      network: 'We could not reach the server. What you typed is kept: please try again.', failed: 'Something went wrong: please try again.',
+    },
+    cy: {
+      to: 'At', deadline: 'Mae llofnodi\u2019n cau', signed: n => n === 1 ? '1 llofnod' : n.toLocaleString('cy-GB') + ' llofnod',
+      read: 'Darllen y llythyr', as: 'Rwy\u2019n llofnodi fel', individual: 'unigolyn', organisation: 'sefydliad',
+      name: 'Eich enw', contact: 'Eich enw (cyswllt y sefydliad, ni chaiff ei ddangos)', role: 'Rôl neu deitl (dewisol)',
+      org: 'Sefydliad', orgOptional: 'Sefydliad (dewisol)', email: 'E-bost (ni chaiff ei ddangos)', show: 'Dangos fy enw ar y llythyr',
+      sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi isod.',
+      done: 'Diolch. Gwiriwch eich e-bost a chadarnhewch eich llofnod gyda\u2019r ddolen a anfonwyd gennym.',
+      opens: at => 'Bydd llofnodi\u2019n agor ar ' + at + '.', closed: 'Mae llofnodi wedi cau.', stale: 'Mae\u2019r llythyr newydd newid: darllenwch ef eto cyn llofnodi.',
+      network: 'Ni allem gyrraedd y gweinydd. Mae\u2019r hyn a deipiwyd gennych wedi\u2019i gadw: rhowch gynnig arall arni.', failed: 'Aeth rhywbeth o\u2019i le: rhowch gynnig arall arni.',
+    },
+  };
+  const CSS = `
+:host { display: block; font: inherit; color: var(--undersigned-text, #1a1a1a); }
+.w { border: 1px solid #8a8a8a; border-radius: .5rem; padding: 1rem; background: var(--undersigned-background, #fff); max-width: 40rem; }
+h2 { margin: 0 0 .25rem; font-size: 1.25em; } p { margin: .4rem 0; } .meta { color: #444; font-size: .95em; }
+.count { font-weight: 700; } details { margin: .5rem 0; } summary { cursor: pointer; color: var(--undersigned-accent, #0b4f8a); }
+fieldset { border: 0; padding: 0; margin: .5rem 0; } legend { font-weight: 600; margin-bottom: .25rem; }
+label { display: block; margin: .5rem 0 .15rem; font-weight: 600; } label.inline { display: inline; font-weight: 400; margin: 0 1rem 0 .25rem; }
+input[type=text], input[type=email] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; border: 1px solid #6b6b6b; border-radius: .3rem; }
+input[aria-invalid=true] { border: 2px solid #b3261e; } .error { color: #b3261e; font-size: .9em; margin: .15rem 0 0; }
+.check { display: flex; gap: .5rem; align-items: flex-start; margin: .6rem 0; } .check label { display: inline; font-weight: 400; margin: 0; }
+button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid var(--undersigned-accent, #0b4f8a);
+  background: var(--undersigned-accent, #0b4f8a); color: #fff; cursor: pointer; margin-top: .5rem; }
+button[disabled] { opacity: .6; cursor: default; }
+:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+.status { margin-top: .75rem; font-weight: 600; } .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }`;
+  let instances = 0;
+
+  function esc(text) { const d = document.createElement('div'); d.textContent = text == null ? '' : String(text); return d.innerHTML; }
+
+  async function leadingZeroBits(text) {
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+    let bits = 0;
+    for (const b of hash) { if (b === 0) { bits += 8; continue; } return bits + Math.clz32(b) - 24; }
+    return bits;
+  }
+
+  /* Proof of work on the page itself (a host's CSP may forbid blob: workers), in small slices so the page stays responsive. */
+  async function solve(challenge, difficulty) {
+    for (let nonce = 0; ; nonce += 256) {
+      const tries = [];
+      for (let i = 0; i < 256; i++) tries.push(leadingZeroBits(challenge + ':' + (nonce + i)).then(bits => bits >= difficulty ? nonce + i : -1));
+      const found = (await Promise.all(tries)).find(n => n >= 0);
+      if (found !== undefined) return challenge + ':' + found;
+    }
+  }
+
+  async function mount(script) {
+    script.dataset.undersignedMounted = '1';
+    const slug = script.dataset.letter, base = new URL(script.src, location.href).origin;
+    const t = T[(script.dataset.lang || '').toLowerCase()] || T.en;
+    const id = 'us' + (++instances);
+    const host = document.createElement('div');
+    host.className = 'undersigned-widget';
+    if (script.dataset.accent) host.style.setProperty('--undersigned-accent', script.dataset.accent);
+    script.parentNode.insertBefore(host, script.nextSibling);
+    const root = host.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = CSS;
+    root.appendChild(style);
+    const box = document.createElement('div');
+    box.className = 'w';
+    box.setAttribute('lang', t === T.cy ? 'cy' : 'en');
+    root.appendChild(box);
+    const api = path => base + '/api/public' + path;
+
+    let letter;
+    try {
+      const response = await fetch(api('/letters/' + encodeURIComponent(slug)), { credentials: 'omit' });
+      if (!response.ok) throw new Error(String(response.status));
+      letter = await response.json();
+    } catch {
+      box.innerHTML = '<p role="alert">' + esc(t.network) + '</p>';
+      return;
+    }
+    const when = iso => new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: letter.timeZone }).format(new Date(iso));
+    // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
+    box.innerHTML =
+      '<h2>' + esc(letter.title) + '</h2>' +
+      '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
+      '<p class="count" aria-live="polite">' + esc(t.signed(letter.counts.total)) + '</p>' +
+      '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>' +
+      '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
+    const body = box.querySelector('.body'), status = box.querySelector('.status');
+    if (letter.status === 'scheduled') { status.textContent = t.opens(when(letter.opensAt)); return; }
+    if (letter.status !== 'open') { status.textContent = t.closed; return; }
+
+    const field = (name, label, type = 'text', autocomplete = '') =>
+      '<div class="f-' + name + '"><label for="' + id + '-' + name + '">' + esc(label) + '</label>' +
+      '<input id="' + id + '-' + name + '" name="' + name + '" type="' + type + '"' + (autocomplete ? ' autocomplete="' + autocomplete + '"' : '') +
+      ' aria-describedby="' + id + '-' + name + '-error"><p class="error" id="' + id + '-' + name + '-error"></p></div>';
+    body.innerHTML =
+      '<form novalidate><fieldset><legend>' + esc(t.as) + '</legend>' +
+      '<input type="radio" id="' + id + '-kind-individual" name="kind" value="individual" checked><label class="inline" for="' + id + '-kind-individual">' + esc(t.individual) + '</label>' +
+      '<input type="radio" id="' + id + '-kind-organisation" name="kind" value="organisation"><label class="inline" for="' + id + '-kind-organisation">' + esc(t.organisation) + '</label>' +
+      '<p class="error" id="' + id + '-kind-error"></p></fieldset>' +
+      field('organisation', t.orgOptional, 'text', 'organization') + field('name', t.name, 'text', 'name') + field('role', t.role, 'text', 'organization-title') +
+      field('email', t.email, 'email', 'email') +
+      '<div class="check"><input type="checkbox" id="' + id + '-showName" name="showName" checked><label for="' + id + '-showName">' + esc(t.show) + '</label></div>' +
+      '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
+      '<p class="error" id="' + id + '-consent-error"></p>' +
+      '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
+      '<button type="submit">' + esc(t.sign) + '</button></form>';
+    const form = body.querySelector('form'), button = form.querySelector('button');
+    const el = name => form.elements.namedItem(name); // not form.name: forms have a name (and a role) of their own
+    const kindChanged = () => {
+      const organisation = el('kind').value === 'organisation';
+      form.querySelector('label[for="' + id + '-organisation"]').textContent = organisation ? t.org : t.orgOptional;
+      form.querySelector('label[for="' + id + '-name"]').textContent = organisation ? t.contact : t.name;
+    };
+    form.querySelectorAll('input[name=kind]').forEach(r => r.addEventListener('change', kindChanged));
+
+    const showErrors = errors => {
+      form.querySelectorAll('.error').forEach(e => { e.textContent = ''; });
+      form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
+      let first = null;
+      for (const error of errors) {
+        const name = error.name === 'showName' ? 'consent' : error.name;
+        const message = root.getElementById(id + '-' + name + '-error');
+        const input = root.getElementById(id + '-' + name) || form.querySelector('input[name=kind]');
+        if (!message) continue;
+        message.textContent += (message.textContent ? ' ' : '') + error.reason;
+        if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
+      }
+      if (first) first.focus();
+    };
+
+    let challenge = null;
+    const submit = async () => {
+      const data = {
+        kind: el('kind').value, name: el('name').value, role: el('role').value, organisation: el('organisation').value,
+        email: el('email').value, showName: el('showName').checked, consent: el('consent').checked, textVersion: letter.textVersion,
+        website: el('website').value,
+      };
+      if (challenge) data.challenge = challenge;
+      button.disabled = true;
+      status.textContent = t.sending;
+      let response;
+      try {
+        if (!challenge && letter.challenge === 'on') {
+          status.textContent = t.solving;
+          const issued = await (await fetch(api('/challenge?letter=' + encodeURIComponent(slug)), { credentials: 'omit' })).json();
+          data.challenge = challenge = await solve(issued.challenge, issued.difficulty);
+        }
+        response = await fetch(api('/letters/' + encodeURIComponent(slug) + '/signatures'),
+          { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data) });
+      } catch {
+        button.disabled = false;
+        status.textContent = t.network;
+        return;
+      }
+      challenge = null; // a solution works once
+      if (response.status === 202) { form.remove(); showErrors([]); status.textContent = t.done; return; }
+      const problem = await response.json().catch(() => ({}));
+      button.disabled = false;
+      const errors = problem.errors || [];
+      if (errors.some(e => e.name === 'challenge')) { letter.challenge = 'on'; return submit(); }
+      if (errors.some(e => e.name === 'textVersion')) { status.textContent = t.stale; return; }
+      if (response.status === 400) { showErrors(errors); status.textContent = t.fix; return; }
+      status.textContent = problem.detail || t.failed;
+    };
+    form.addEventListener('submit', e => { e.preventDefault(); submit(); });
+
+    if (script.dataset.mode === 'iframe' && window.parent !== window) {
+      const post = () => window.parent.postMessage({ type: 'undersigned:height', letter: slug, height: document.documentElement.scrollHeight }, '*');
+      new ResizeObserver(post).observe(document.body);
+      post();
+    }
+  }
+
+  document.querySelectorAll('script[data-letter]:not([data-undersigned-mounted])').forEach(s => { if (/\/widget\.js(\?|$)/.test(s.src)) mount(s); });
+})();

@@ -1,0 +1,71 @@
+using System.IO.Compression;
+using System.Net;
+
+namespace Undersigned.Tests.Features.Widget;
+
+/// <summary>What the browser tests rely on, checked at the HTTP level: CORS, framing policy, caching and size.</summary>
+public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
+{
+    static HttpRequestMessage Preflight(string url, string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, url);
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "content-type");
+        return request;
+    }
+
+    [Fact]
+    public async Task CORS_allows_only_the_letters_origins_with_preflight_and_Vary()
+    {
+        var open = await app.CreatePublishedLetterAsync();
+        var listed = await app.CreatePublishedLetterAsync(new { allowedOrigins = new[] { "https://partner.org" } });
+
+        var anyOrigin = await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{open["slug"]}/signatures", "https://anyone.example"));
+        Assert.Equal(HttpStatusCode.NoContent, anyOrigin.StatusCode);
+        Assert.Equal("https://anyone.example", anyOrigin.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", anyOrigin.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.Contains("Origin", anyOrigin.Headers.Vary);
+
+        var partner = await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{listed["slug"]}/signatures", "https://partner.org"));
+        Assert.Equal(HttpStatusCode.NoContent, partner.StatusCode);
+        await (await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{listed["slug"]}/signatures", "https://evil.example"))).ProblemAsync(403);
+
+        var read = new HttpRequestMessage(HttpMethod.Get, $"/api/public/letters/{listed["slug"]}");
+        read.Headers.Add("Origin", "https://evil.example");
+        var refused = await app.Anonymous().SendAsync(read);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Contains("Origin", refused.Headers.Vary);
+    }
+
+    [Fact]
+    public async Task The_embed_page_may_be_framed_only_by_allowed_origins()
+    {
+        var open = await app.CreatePublishedLetterAsync();
+        var listed = await app.CreatePublishedLetterAsync(new { allowedOrigins = new[] { "https://partner.org", "http://localhost:8080" } });
+
+        var anyone = await app.Anonymous().GetAsync($"/embed/{open["slug"]}");
+        Assert.Contains("frame-ancestors *", anyone.Headers.GetValues("Content-Security-Policy").Single());
+        var partners = await app.Anonymous().GetAsync($"/embed/{listed["slug"]}");
+        Assert.Contains("frame-ancestors https://partner.org http://localhost:8080", partners.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.False(partners.Headers.Contains("X-Frame-Options"));
+        await (await app.Anonymous().GetAsync("/embed/no-such-letter")).ProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task The_script_is_small_cached_and_revalidated_by_ETag()
+    {
+        var response = await app.Anonymous().GetAsync("/widget.js");
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("max-age", response.Headers.CacheControl!.ToString());
+        var script = await response.Content.ReadAsByteArrayAsync();
+        var gzipped = new MemoryStream();
+        await using (var gzip = new GZipStream(gzipped, CompressionLevel.SmallestSize, leaveOpen: true)) await gzip.WriteAsync(script);
+        Console.WriteLine($"widget.js: {script.Length} bytes, {gzipped.Length} gzipped");
+        Assert.True(gzipped.Length <= 15 * 1024, $"widget.js is {gzipped.Length} bytes gzipped");
+
+        var again = new HttpRequestMessage(HttpMethod.Get, "/widget.js");
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await app.Anonymous().SendAsync(again)).StatusCode);
+    }
+}

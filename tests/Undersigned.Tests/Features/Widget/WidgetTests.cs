@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Undersigned.Tests.Features.Signing;
+
+namespace Undersigned.Tests.Features.Widget;
+
+/// <summary>The widget on a partner's page in real headless Chromium: script mode, iframe mode, errors, keyboard, origins.</summary>
+public sealed class WidgetTests : SmtpAppTest
+{
+    static readonly string Screenshots = Path.Combine(Path.GetTempPath(), "undersigned-widget-screenshots");
+
+    static async Task<(IPlaywright, IBrowser)> BrowserAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        return (playwright, browser);
+    }
+
+    string Base => app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority);
+
+    async Task<JsonObject> LetterAsync(HostSite site, object? fields = null)
+    {
+        var letter = await app.CreateLetterAsync(fields ?? new { allowedOrigins = new[] { site.Origin }, consentText = "I agree to sign this letter." });
+        return await (await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null)).JsonAsync();
+    }
+
+    [Fact]
+    public async Task Script_mode_signs_from_a_partner_page_and_the_count_updates_after_confirming()
+    {
+        await using var site = await HostSite.StartAsync();
+        var letter = await LetterAsync(site);
+        var url = site.Page("script", $"<p>Please sign:</p><script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\" async></script>");
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url);
+
+        await page.GetByText("0 signatures").WaitForAsync();
+        await page.GetByLabel("Your name").FillAsync("Dr Jane Roe");
+        await page.GetByLabel("Organisation (optional)").FillAsync("Refugee Legal Group UK");
+        await page.GetByLabel("Email (never shown)").FillAsync("widget.signer@example.org");
+        await page.GetByLabel("I agree to sign this letter.").CheckAsync();
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "script-mode.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        await page.GetByText("Check your email").WaitForAsync();
+        Console.WriteLine($"Widget screenshots: {Screenshots}");
+
+        var mail = await smtp.WaitForMailAsync("widget.signer@example.org");
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+        await page.ReloadAsync();
+        await page.GetByText("1 signature", new() { Exact = true }).WaitForAsync();
+        Assert.Equal("Dr Jane Roe (Refugee Legal Group UK)", (string?)Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter))!["display"]);
+    }
+
+    [Fact]
+    public async Task Iframe_mode_signs_and_tells_the_host_its_height()
+    {
+        await using var site = await HostSite.StartAsync();
+        var letter = await LetterAsync(site);
+        var url = site.Page("iframe", $$"""
+            <iframe id="petition" src="{{Base}}/embed/{{letter["slug"]}}" title="Sign the open letter" style="width:100%;border:0;height:50px"></iframe>
+            <script>addEventListener('message', e => { if (e.origin === '{{Base}}' && e.data && e.data.type === 'undersigned:height') document.getElementById('petition').style.height = e.data.height + 'px'; });</script>
+            """);
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url);
+        var frame = page.FrameLocator("#petition");
+
+        await frame.GetByLabel("Your name").FillAsync("Iframe Signer");
+        await frame.GetByLabel("Email (never shown)").FillAsync("iframe.signer@example.org");
+        await frame.GetByLabel("I agree to sign this letter.").CheckAsync();
+        await page.WaitForFunctionAsync("document.getElementById('petition').offsetHeight > 300");
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "iframe-mode.png"), FullPage = true });
+        await frame.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        await frame.GetByText("Check your email").WaitForAsync();
+        await smtp.WaitForMailAsync("iframe.signer@example.org");
+    }
+
+    [Fact]
+    public async Task Field_errors_appear_beside_their_fields_and_keyboard_alone_can_sign()
+    {
+        await using var site = await HostSite.StartAsync();
+        var letter = await LetterAsync(site);
+        var url = site.Page("keyboard", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>");
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url);
+
+        await page.GetByLabel("Your name").FillAsync("Keyboard Person");
+        await page.GetByLabel("Email (never shown)").FillAsync("not-an-email");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        var email = page.GetByLabel("Email (never shown)");
+        await page.Locator(".f-email .error").GetByText("must be an email address").WaitForAsync();
+        Assert.Equal("true", await email.GetAttributeAsync("aria-invalid"));
+        await page.Locator("[id$='-consent-error']").GetByText("must be true").WaitForAsync();
+
+        // Now only the keyboard: focus is on the first bad field.
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("keyboard.person@example.org");
+        await page.Keyboard.PressAsync("Tab"); // show my name
+        await page.Keyboard.PressAsync("Tab"); // consent
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab"); // (the honeypot is not focusable) → the button
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByText("Check your email").WaitForAsync();
+        await smtp.WaitForMailAsync("keyboard.person@example.org");
+    }
+
+    [Fact]
+    public async Task A_site_outside_allowed_origins_cannot_get_a_signature_stored_and_letter_markup_is_inert()
+    {
+        await using var site = await HostSite.StartAsync();
+        await using var foreign = await HostSite.StartAsync();
+        var letter = await LetterAsync(site, new
+        {
+            allowedOrigins = new[] { site.Origin },
+            body = "Dear Minister <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\"> [click](javascript:window.pwned=3)",
+        });
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+
+        var allowed = await browser.NewPageAsync();
+        await allowed.GotoAsync(site.Page("inert", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        await allowed.GetByText("Read the letter").ClickAsync();
+        await allowed.GetByText("Dear Minister").WaitForAsync();
+        var link = allowed.GetByText("click");
+        Assert.Null(await link.GetAttributeAsync("href"));
+        await link.ClickAsync();
+        Assert.Null(await allowed.EvaluateAsync<int?>("window.pwned"));
+
+        var hostile = await browser.NewPageAsync();
+        await hostile.GotoAsync(foreign.Page("steal", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        await hostile.GetByText("could not reach the server").WaitForAsync(); // CORS keeps the letter from it
+        var posted = await hostile.EvaluateAsync<int>($$"""
+            async () => { try { const r = await fetch('{{Base}}/api/public/letters/{{letter["slug"]}}/signatures', { method: 'POST', mode: 'no-cors',
+              headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ kind: 'individual', name: 'Forced', email: 'forced@example.org',
+              showName: true, consent: true, textVersion: 1 }) }); return 1; } catch { return 0; } }
+            """);
+        Assert.Equal(1, posted);
+        var signatures = await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync();
+        Assert.Empty(signatures["items"]!.AsArray());
+    }
+}
