@@ -88,6 +88,27 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task The_widget_solves_the_proof_of_work_on_the_page_when_the_letter_asks()
+    {
+        await using var site = await HostSite.StartAsync();
+        var letter = await LetterAsync(site, new { allowedOrigins = new[] { site.Origin }, challenge = "on", consentText = "I agree to sign this letter." });
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(site.Page("challenge", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        await page.GetByLabel("Your name").FillAsync("Patient Signer");
+        await page.GetByLabel("Email (never shown)").FillAsync("patient.signer@example.org");
+        await page.GetByLabel("I agree to sign this letter.").CheckAsync();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        await page.GetByText("Check your email").WaitForAsync();
+        Console.WriteLine($"Proof of work solved and signed in {watch.ElapsedMilliseconds} ms (reported, not asserted)");
+        await smtp.WaitForMailAsync("patient.signer@example.org");
+    }
+
+    [Fact]
     public async Task Field_errors_appear_beside_their_fields_and_keyboard_alone_can_sign()
     {
         await using var site = await HostSite.StartAsync();
