@@ -41,7 +41,7 @@ public sealed class ApiKeyAuthentication(
         string? header = Request.Headers.Authorization;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
 
-        await using var connection = await db.OpenAsync(Context.RequestAborted);
+        await using var connection = await db.OpenReadAsync(Context.RequestAborted);
         var key = await connection.QuerySingleOrDefaultAsync<(long Id, string Role)?>(
             "SELECT id, role FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL",
             new { hash = ApiKey.Hash(header["Bearer ".Length..].Trim()) });

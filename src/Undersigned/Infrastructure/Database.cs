@@ -26,6 +26,14 @@ public sealed class Db
         SqlMapper.AddTypeHandler(new UnixMillisecondsHandler());
     }
 
+    /// <summary>For paths that only read (public reads, key checks): skips the per-connection set-up that writes need.</summary>
+    public async Task<SqliteConnection> OpenReadAsync(CancellationToken ct = default)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
         // Microsoft.Data.Sqlite retries a busy database until the command timeout (30 s), so no busy_timeout is needed.

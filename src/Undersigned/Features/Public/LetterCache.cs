@@ -20,7 +20,7 @@ public sealed class LetterCache(Db db)
     {
         if (letters.TryGetValue(slug, out var cached)) return cached;
         var readIn = Interlocked.Read(ref generation);
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenReadAsync(ct);
         var row = await PublicLetter.FindAsync(connection, slug);
         if (row is null) return null; // not cached: a draft may be published any moment
         var letter = new PublishedLetter(row, PublicLetter.RenderHtml(row.Body));

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dapper;
 using Undersigned.Features.Mail;
+using Undersigned.Features.Signatures;
 using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Privacy.DataRequest;
@@ -16,21 +17,6 @@ public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys lett
         new BoundedChannelOptions(1_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     public void Enqueue(string email) => queue.Writer.TryWrite(email.Trim());
-
-    sealed class Row
-    {
-        public long Id { get; init; }
-        public long LetterId { get; init; }
-        public string Kind { get; init; } = "";
-        public string Status { get; init; } = "";
-        public string? Name { get; init; }
-        public string? Role { get; init; }
-        public string? Organisation { get; init; }
-        public bool ShowName { get; init; }
-        public int? ConsentVersion { get; init; }
-        public DateTimeOffset SignedAt { get; init; }
-        public DateTimeOffset? ConfirmedAt { get; init; }
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,10 +43,8 @@ public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys lett
         var emailHmac = serviceKeys.EmailHmac(email);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginWriteAsync(ct);
-        var rows = (await connection.QueryAsync<Row>("""
-            SELECT id, letter_id, kind, status, name, role, organisation, show_name, consent_version, signed_at, confirmed_at
-            FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id
-            """, new { emailHmac }, tx)).ToList();
+        var rows = (await connection.QueryAsync<StaffSignatures.Row>(
+            $"SELECT {StaffSignatures.Columns} FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id", new { emailHmac }, tx)).ToList();
         if (rows.Count == 0 || !await MailCaps.TryCountAsync(connection, tx, emailHmac, now)) return;
 
         foreach (var row in rows)

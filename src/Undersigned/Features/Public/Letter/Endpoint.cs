@@ -48,7 +48,7 @@ public sealed class Endpoint(Db db, LetterCache letters, TimeProvider clock) : E
         }
 
         var letter = published.Row;
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenReadAsync(ct);
         var response = new Response
         {
             Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = published.BodyHtml,

@@ -49,7 +49,7 @@ public sealed class Endpoint(Db db, LetterCache letters) : Endpoint<Request, Pag
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
             return;
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenReadAsync(ct);
 
         // The cursor packs rank (organisations 0, individuals 1) and id into one key; each kind reads its own index range.
         const long rankShift = 1L << 48;
