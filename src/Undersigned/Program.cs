@@ -1,9 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using FastEndpoints;
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.OpenApi;
 using Undersigned.Features.Abuse;
 using Undersigned.Features.Mail;
@@ -20,7 +18,13 @@ if (builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["u
     builder.WebHost.UseUrls("http://localhost:5080");
 
 var services = builder.Services;
-services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned").Get<Settings>() ?? new Settings());
+// Settings are read from configuration when first needed, so test hosts and environment variables both apply.
+void AddSettings<T>(string section) where T : class, new()
+    => services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection(section).Get<T>() ?? new T());
+AddSettings<Settings>("Undersigned");
+AddSettings<SmtpSettings>("Undersigned:Smtp");
+AddSettings<MailSettings>("Undersigned:Mail");
+AddSettings<RateLimitSettings>("Undersigned:RateLimits");
 services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfiguration>().GetConnectionString("Undersigned")
                                          ?? "Data Source=data/undersigned.db"));
 services.AddSingleton(TimeProvider.System);
@@ -29,8 +33,6 @@ services.AddSingleton(provider => ServiceKeys.Load(provider.GetRequiredService<S
     provider.GetRequiredService<IHostEnvironment>(), provider.GetRequiredService<ILogger<ServiceKeys>>()));
 services.AddSingleton<LetterKeys>();
 services.AddSingleton<PublicUrls>();
-services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:Smtp").Get<SmtpSettings>() ?? new SmtpSettings());
-services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:Mail").Get<MailSettings>() ?? new MailSettings());
 services.AddSingleton<IMailTransport>(provider =>
 {
     var smtp = provider.GetRequiredService<SmtpSettings>();
@@ -39,8 +41,6 @@ services.AddSingleton<IMailTransport>(provider =>
                                        ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
 });
 services.AddSingleton<OutboxSignal>();
-services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Undersigned:RateLimits").Get<RateLimitSettings>()
-                                  ?? new RateLimitSettings());
 services.AddRateLimiter(_ => { });
 services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings>(RateLimits.Configure);
 services.AddSingleton<BurstDetector>();
