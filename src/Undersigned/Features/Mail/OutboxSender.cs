@@ -30,19 +30,28 @@ public sealed class OutboxSender(Db db, LetterKeys letterKeys, OutboxSignal sign
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                TimeSpan? wait;
+                DateTimeOffset? next;
                 try
                 {
-                    wait = await SendDueAsync(stoppingToken);
+                    next = await SendDueAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The database may be busy or full; the rows wait, nothing is lost.
                     log.LogError("The outbox could not be read ({Error}); trying again shortly", e.GetType().Name);
-                    wait = TimeSpan.FromSeconds(5);
+                    next = clock.GetUtcNow() + TimeSpan.FromSeconds(5);
                 }
+
+                var remaining = next - clock.GetUtcNow();
+                if (remaining <= TimeSpan.Zero) continue;
                 using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var delay = wait is { } d ? Task.Delay(d, clock, woken.Token) : Task.Delay(Timeout.Infinite, woken.Token);
+                var delay = remaining is { } wait ? Task.Delay(wait, clock, woken.Token) : Task.Delay(Timeout.Infinite, woken.Token);
+                // The clock may have moved while the timer was being set: look again rather than wait past the due time.
+                if (next <= clock.GetUtcNow())
+                {
+                    await woken.CancelAsync();
+                    continue;
+                }
                 await Task.WhenAny(signal.WaitAsync(woken.Token), delay);
                 await woken.CancelAsync();
             }
@@ -50,8 +59,8 @@ public sealed class OutboxSender(Db db, LetterKeys letterKeys, OutboxSignal sign
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
-    /// <summary>Sends what is due; returns how long until the next row is due, or null when the outbox is empty.</summary>
-    async Task<TimeSpan?> SendDueAsync(CancellationToken ct)
+    /// <summary>Sends what is due; returns when the next row is due, or null when the outbox is empty.</summary>
+    async Task<DateTimeOffset?> SendDueAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         while (true)
@@ -64,8 +73,7 @@ public sealed class OutboxSender(Db db, LetterKeys letterKeys, OutboxSignal sign
                 """, new { now })).ToList();
             if (due.Count == 0)
             {
-                var next = await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox");
-                return next is { } n ? (n > now ? n - now : TimeSpan.Zero) : null;
+                return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox");
             }
 
             foreach (var row in due)
@@ -91,7 +99,7 @@ public sealed class OutboxSender(Db db, LetterKeys letterKeys, OutboxSignal sign
                     // The server's own words can quote the address, so only the kind of failure is logged.
                     var reason = e is MailKit.Net.Smtp.SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
                     log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
-                    return retryIn; // the server is likely down for the rest too
+                    return clock.GetUtcNow() + retryIn; // the server is likely down for the rest too
                 }
             }
         }
