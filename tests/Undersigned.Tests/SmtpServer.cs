@@ -29,11 +29,22 @@ public sealed class SmtpServer : IAsyncDisposable
         return new SmtpServer(port, Path.Combine(Directory.CreateTempSubdirectory("undersigned-mail-").FullName, "maildir"));
     }
 
+    /// <summary>Starts on a free port; another test may take a reserved port first, so a lost race tries another.</summary>
     public static async Task<SmtpServer> StartAsync()
     {
-        var server = Reserve();
-        await server.StartListeningAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = Reserve();
+            try
+            {
+                await server.StartListeningAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                await server.StopAsync();
+            }
+        }
     }
 
     public Dictionary<string, string?> Settings => new()
@@ -50,17 +61,21 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         })!;
-        // Ready when it accepts a connection; give up after ten seconds.
+        // Ready when our server (not another test's, on a port it took first) greets on the port; give up after ten seconds.
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
+            if (process.HasExited) throw new InvalidOperationException($"The SMTP server could not listen on port {Port}.");
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                using var reader = new StreamReader(client.GetStream());
+                var greeting = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(2));
+                if (greeting?.StartsWith("220") == true && !process.HasExited) return;
+                throw new InvalidOperationException($"Something else answers on port {Port}.");
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException && DateTime.UtcNow < deadline)
             {
                 await Task.Yield();
             }
