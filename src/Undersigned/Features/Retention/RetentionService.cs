@@ -44,9 +44,9 @@ public sealed class RetentionService(Db db, LetterKeys letterKeys, LetterCache l
             WHERE status = 'pending' AND (verify_issued_at + @lifetime < @now
                OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace < @now)
             """, new { lifetime = (long)Signing.Verify.Endpoint.TokenLifetime.TotalMilliseconds, grace = settings.VerificationGraceHours * 3_600_000L, now });
-        if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
         await connection.ExecuteAsync("UPDATE signatures SET address_hash = NULL WHERE address_hash IS NOT NULL AND signed_at < @cutoff",
             new { cutoff = now - AddressHashLifetime });
+        if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
 
         var due = await connection.QueryAsync<long>(
             "SELECT id FROM letters WHERE purged_at IS NULL AND published_at IS NOT NULL AND closes_at + retain_contact_days * 86400000 <= @now",

@@ -97,6 +97,20 @@ public sealed class PrivacyTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task Client_addresses_are_kept_only_as_a_keyed_hash_and_only_for_seven_days()
+    {
+        var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(60).ToString("O") });
+        await app.Anonymous().SignAsync(letter, Signer.Individual("address@example.org"));
+        var hash = (string?)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]![0]!["addressHash"];
+        Assert.Matches("^[0-9a-f]{32}$", hash);
+        Assert.False(Contains(DatabaseBytes(), "127.0.0.1"));
+
+        app.Clock.Advance(TimeSpan.FromDays(8)); // the retention run also expires the unconfirmed signature, and says so
+        await app.WaitForLogAsync(line => line.Contains("unconfirmed signatures expired"));
+        Assert.Null((await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]![0]!["addressHash"]);
+    }
+
+    [Fact]
     public async Task Access_requests_answer_the_same_for_known_and_unknown_addresses_and_mail_only_the_owner()
     {
         var letter = await app.CreatePublishedLetterAsync(new { title = "Access letter" });
