@@ -174,7 +174,9 @@ public sealed class LetterRow
     public DateTimeOffset? PublishedAt { get; init; }
     public DateTimeOffset? PurgedAt { get; init; }
 
-    public string[] Origins => JsonSerializer.Deserialize<string[]>(AllowedOrigins)!;
+    string[]? origins;
+    /// <summary>Parsed once per row: cached rows answer every signing request.</summary>
+    public string[] Origins => origins ??= JsonSerializer.Deserialize<string[]>(AllowedOrigins)!;
     public string ETag => $"\"{RowVersion}\"";
 }
 

@@ -62,14 +62,15 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
         var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
 
         var paused = await pause.CurrentAsync(ct);
+        var status = letter is null ? null : LetterStatus.Of(letter, now);
         var problem =
             letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
             : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins, OwnOrigin)
                 ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
             : paused is not null ? Problems.Create(HttpContext, 503, $"Signing is paused for now: {paused.Reason}")
-            : LetterStatus.Of(letter, now) == LetterStatus.Scheduled
+            : status == LetterStatus.Scheduled
                 ? Problems.Create(HttpContext, 409, $"Signing opens at {Json.Format(letter.OpensAt!.Value)}.")
-            : LetterStatus.Of(letter, now) == LetterStatus.Closed
+            : status == LetterStatus.Closed
                 ? Problems.Create(HttpContext, 410, $"Signing closed at {Json.Format(letter.ClosesAt)}.")
             : request.TextVersion != letter.TextVersion
                 ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
