@@ -8,8 +8,12 @@ namespace Undersigned.Features.Mail;
 
 public enum EmailKind { Verify, AlreadySigned, DataSummary }
 
-/// <summary>What an outbox row holds, encrypted under the letter's key: the address and the raw tokens for the links.</summary>
-public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null);
+/// <summary>
+/// What an outbox row holds, encrypted under the letter's key: the address, the raw tokens for the links and, in a
+/// verification, how the signatory will be shown, so the person confirms exactly what the link publishes.
+/// </summary>
+public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null,
+    string? Signatory = null, bool? ShowName = null);
 
 public static class Outbox
 {

@@ -142,7 +142,8 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
         var email = draft.Email!.Trim();
         var (existingId, status, mailsSent) = existing ?? (0, SignatureStatus.Pending, 0);
         var mail = existing is null || status is SignatureStatus.Pending or SignatureStatus.Expired
-            ? new Email(EmailKind.Verify, email, verifyToken, withdrawToken)
+            ? new Email(EmailKind.Verify, email, verifyToken, withdrawToken,
+                Signatory: SignerFields.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
             : status is SignatureStatus.Confirmed or SignatureStatus.Review ? new Email(EmailKind.AlreadySigned, email, null, withdrawToken)
             : null; // rejected: nothing to say
         var send = mail is not null && mailsSent < MailsPerSignature && await statements.ExecuteAsync(tx, MailCaps.CountSql,
@@ -171,13 +172,22 @@ public sealed class SignatureWriter(Db db, ServiceKeys serviceKeys, LetterKeys l
         if (send)
         {
             // Tokens are kept only as hashes, so a re-sent email carries new ones (and the older links stop working).
+            // A new verification link publishes exactly what was submitted with it: the newest submission's details
+            // replace the pending ones, so whoever signed first with an address cannot choose what its owner confirms.
             await connection.ExecuteAsync(mail!.Kind == EmailKind.Verify
                 ? """
                   UPDATE signatures SET status = 'pending', verify_token_hash = @verifyHash, verify_issued_at = @now,
-                      withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId
+                      withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1,
+                      name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
+                      consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
+                  WHERE id = @existingId
                   """
                 : "UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId",
-                new { verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, existingId }, tx);
+                new
+                {
+                    verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, existingId,
+                    draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
+                }, tx);
             await Outbox.AddAsync(connection, tx, draft.LetterId, existingId, letterKey, mail, now);
         }
         return new(SignOutcome.Duplicate, existingId);

@@ -98,6 +98,53 @@ public sealed class SignTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_stranger_cannot_choose_what_a_signer_publishes()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        await client.SignAsync(letter, Signer.Individual("victim@example.org", "Attacker Chosen Name", organisation: "Evil Front Group"));
+        var strangers = await smtp.WaitForMailAsync("victim@example.org");
+        Assert.Contains("Attacker Chosen Name (Evil Front Group)", strangers.TextBody);
+
+        // The victim signs properly, unnamed; the newest email says exactly what will be published.
+        await client.SignAsync(letter, Signer.Individual("victim@example.org", "Vera Victim", showName: false));
+        var own = await smtp.WaitForMailAsync("victim@example.org", 2);
+        Assert.DoesNotContain("Attacker", own.TextBody);
+        Assert.Contains("will not be shown", own.TextBody);
+        Assert.Contains("Not you", own.TextBody);
+        var token = Signer.TokenFrom(own, "verify");
+
+        // The page shows it before anything changes, and asking changes nothing.
+        var preview = await (await client.PostAsJsonAsync("/api/public/signatures/verify", new { token, preview = true })).JsonAsync();
+        Assert.Equal(("pending", "Vera Victim", false), ((string)preview["status"]!, (string)preview["signatory"]!, (bool)preview["showName"]!));
+        Assert.Equal(1, (long)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["counts"]!["pending"]!);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(token)).StatusCode);
+        Assert.Empty(await client.PublicSignatoriesAsync(letter));
+        Assert.Equal(1, (int)(await client.PublicLetterAsync(letter))["counts"]!["notNamed"]!);
+
+        // Once confirmed, another submission with the address changes nothing that is published.
+        await client.SignAsync(letter, Signer.Individual("victim@example.org", "Attacker Chosen Name", organisation: "Evil Front Group"));
+        Assert.Contains("already signed", (await smtp.WaitForMailAsync("victim@example.org", 3)).Subject);
+        Assert.Empty(await client.PublicSignatoriesAsync(letter));
+        var row = Assert.Single((await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal(("Vera Victim", false), ((string)row["name"]!, (bool)row["showName"]!));
+    }
+
+    [Fact]
+    public async Task The_confirmation_email_and_page_show_an_organisation_as_it_will_be_listed()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Anonymous().SignAsync(letter, Signer.Organisation("org@example.org", "Open Rights Group", contact: "Sam Contact"));
+        var mail = await smtp.WaitForMailAsync("org@example.org");
+        Assert.Contains("“Open Rights Group”", mail.TextBody);
+        var preview = await (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/verify",
+            new { token = Signer.TokenFrom(mail, "verify"), preview = true })).JsonAsync();
+        Assert.Equal(("Open Rights Group", true), ((string)preview["signatory"]!, (bool)preview["showName"]!));
+        await (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/verify", new { token = "forgedforgedforgedforg", preview = true })).ProblemAsync(400);
+    }
+
+    [Fact]
     public async Task One_address_gets_at_most_five_emails_a_day_across_letters()
     {
         var client = app.Anonymous();

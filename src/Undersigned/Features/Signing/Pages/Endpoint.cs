@@ -70,6 +70,7 @@ public sealed class Endpoint(LetterCache letters) : Endpoint<Request>
             <h1>{{heading}}</h1>
             {{letter}}
             <p>{{explanation}}</p>
+            <p id="details" hidden></p>
             <button id="act" type="button">{{button}}</button>
             <p id="result" role="status" aria-live="polite"></p>
             </main>
@@ -77,6 +78,21 @@ public sealed class Endpoint(LetterCache letters) : Endpoint<Request>
               const token = decodeURIComponent(location.hash.slice(1));
               const button = document.getElementById('act'), result = document.getElementById('result');
               if (!token) { button.disabled = true; result.textContent = 'This link is incomplete: open the whole link from your email.'; }
+              else if ({{(withdraw ? "false" : "true")}}) showWhatConfirmingPublishes();
+              // Before anything changes, the person sees what the link would publish, so nobody confirms words put in their mouth.
+              async function showWhatConfirmingPublishes() {
+                try {
+                  const response = await fetch('{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, preview: true }) });
+                  const body = await response.json();
+                  if (!response.ok) { button.disabled = true; result.textContent = body.detail || 'This link is not valid.'; return; }
+                  const details = document.getElementById('details');
+                  details.textContent = (body.showName
+                    ? 'The letter will list you as: “' + body.signatory + '”.'
+                    : 'You will be counted as “' + body.signatory + '”; your name will not be shown.')
+                    + ' Not you, or not what you sent? Ignore this page: nothing is signed unless you press the button.';
+                  details.hidden = false;
+                } catch { /* the button still works; the email said the same */ }
+              }
               button.addEventListener('click', async () => {
                 button.disabled = true;
                 result.textContent = 'One moment…';

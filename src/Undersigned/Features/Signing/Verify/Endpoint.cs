@@ -4,15 +4,27 @@ using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing.Verify;
 
+public sealed class Request : TokenRequest
+{
+    /// <summary>true: only say what confirming would publish, changing nothing (the page shows it before the person confirms).</summary>
+    public bool Preview { get; set; }
+}
+
+public sealed class Validator : TokenRequestValidator<Request>;
+
 public sealed class Response
 {
-    /// <summary><c>confirmed</c>, or <c>review</c> where staff approve signatures first.</summary>
+    /// <summary><c>confirmed</c>, or <c>review</c> where staff approve signatures first; <c>pending</c> for a preview.</summary>
     public required string Status { get; init; }
     public required string LetterTitle { get; init; }
     public required string LetterSlug { get; init; }
+    /// <summary>How the signatory is shown on the letter: "Name (Role, Organisation)", or the organisation.</summary>
+    public required string Signatory { get; init; }
+    /// <summary>false: counted, not listed by name.</summary>
+    public required bool ShowName { get; init; }
 }
 
-public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : Endpoint<TokenRequest, Response>
+public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : Endpoint<Request, Response>
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
 
@@ -20,7 +32,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
     {
         Post("/api/public/signatures/verify");
         AllowAnonymous();
-        Description(b => b.WithName("VerifySignature").WithTags("Public").WithSummary("Confirm a signature with the emailed token")
+        Description(b => b.WithName("VerifySignature").WithTags("Public").WithSummary("Confirm a signature with the emailed token, or with preview say what confirming would publish")
             .WithMetadata(new Abuse.RateLimited(Abuse.RateLimited.Verification))
             .Produces<Response>().Problems(400, 410, 429), clearDefaults: true);
     }
@@ -36,15 +48,20 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
         public string Moderation { get; init; } = "";
         public string Title { get; init; } = "";
         public string Slug { get; init; } = "";
+        public string? Name { get; init; }
+        public string? Role { get; init; }
+        public string? Organisation { get; init; }
+        public bool ShowName { get; init; }
     }
 
-    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
+    public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var hash = Token.Hash(request.Token!);
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
-            SELECT s.id, s.kind, s.status, s.held, s.verify_issued_at, l.closes_at, l.moderation, l.title, l.slug
+            SELECT s.id, s.kind, s.status, s.held, s.verify_issued_at, s.name, s.role, s.organisation, s.show_name,
+                   l.closes_at, l.moderation, l.title, l.slug
             FROM signatures s JOIN letters l ON l.id = s.letter_id WHERE s.verify_token_hash = @hash
             """, new { hash });
         if (row is null || row.Status is not (SignatureStatus.Pending or SignatureStatus.Expired))
@@ -61,6 +78,17 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
             return;
         }
 
+        Response Answer(string status) => new()
+        {
+            Status = status, LetterTitle = row.Title, LetterSlug = row.Slug,
+            Signatory = SignerFields.Display(row.Kind, row.Name, row.Role, row.Organisation), ShowName = row.ShowName,
+        };
+        if (request.Preview)
+        {
+            await Send.OkAsync(Answer(SignatureStatus.Pending), ct);
+            return;
+        }
+
         var status = row.Held || row.Moderation == "all" || (row.Moderation == "organisations" && row.Kind == SignatureKind.Organisation)
             ? SignatureStatus.Review : SignatureStatus.Confirmed;
         var updated = await connection.ExecuteAsync("""
@@ -72,7 +100,7 @@ public sealed class Endpoint(Db db, Settings settings, TimeProvider clock) : End
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link has just been used.", ("token", "is not valid.")));
             return;
         }
-        await Send.OkAsync(new Response { Status = status, LetterTitle = row.Title, LetterSlug = row.Slug }, ct);
+        await Send.OkAsync(Answer(status), ct);
     }
 
     static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
