@@ -61,6 +61,25 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task The_verify_page_shows_what_confirming_publishes_before_the_person_confirms()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Anonymous().SignAsync(letter, Signer.Individual("page.signer@example.org", "Amal Haddad", organisation: "Migrant Voice"));
+        var token = Signer.TokenFrom(await smtp.WaitForMailAsync("page.signer@example.org"), "verify");
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{Base}/verify?letter={letter["slug"]}#{token}");
+
+        await page.GetByText("The letter will list you as: “Amal Haddad (Migrant Voice)”.", new() { Exact = false }).WaitForAsync();
+        Assert.Empty(await app.Anonymous().PublicSignatoriesAsync(letter)); // looking changed nothing
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm my signature" }).ClickAsync();
+        await page.GetByText("your signature is confirmed").WaitForAsync();
+        Assert.Equal("Amal Haddad (Migrant Voice)", (string?)Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter))!["display"]);
+    }
+
+    [Fact]
     public async Task Iframe_mode_signs_and_tells_the_host_its_height()
     {
         await using var site = await HostSite.StartAsync();
