@@ -3,10 +3,11 @@ using FastEndpoints;
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
-using Undersigned.Features.Abuse;
-using Undersigned.Features.Mail;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
+using Undersigned.Services;
+using Undersigned.Services.Abuse;
+using Undersigned.Services.Mail;
+using Undersigned.Services.Privacy;
+using Undersigned.Services.Retention;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -31,7 +32,14 @@ services.AddSingleton(TimeProvider.System);
 services.AddSingleton<Migrator>();
 services.AddSingleton(provider => ServiceKeys.Load(provider.GetRequiredService<Settings>(),
     provider.GetRequiredService<IHostEnvironment>(), provider.GetRequiredService<ILogger<ServiceKeys>>()));
+// Stores: each the only reader and writer of its aggregate's tables.
+services.AddSingleton<LettersStore>();
 services.AddSingleton<LetterKeys>();
+services.AddSingleton<SignaturesStore>();
+services.AddSingleton<OutboxStore>();
+services.AddSingleton<ApiKeysStore>();
+services.AddSingleton<AuditStore>();
+services.AddSingleton<PauseSwitch>();
 services.AddSingleton<PublicUrls>();
 services.AddSingleton<IMailTransport>(provider =>
 {
@@ -46,16 +54,14 @@ services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Conf
 services.AddSingleton<BurstDetector>();
 services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredService<IConfiguration>()["Undersigned:DisposableDomainsFile"]
                                                         ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
-services.AddSingleton<Undersigned.Features.Abuse.Pause.PauseSwitch>();
-services.AddSingleton<Undersigned.Features.Abuse.Challenge.ProofOfWork>();
-services.AddSingleton<Undersigned.Features.Abuse.Challenge.ChallengePolicy>();
-services.AddSingleton<Undersigned.Features.Public.LetterCache>();
+services.AddSingleton<ProofOfWork>();
+services.AddSingleton<ChallengePolicy>();
 services.AddSingleton<SignatureWriter>();
 services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
 services.AddHostedService<OutboxSender>();
-services.AddHostedService<Undersigned.Features.Retention.RetentionService>();
-services.AddSingleton<Undersigned.Features.Privacy.DataRequest.DataRequests>();
-services.AddHostedService(provider => provider.GetRequiredService<Undersigned.Features.Privacy.DataRequest.DataRequests>());
+services.AddHostedService<RetentionService>();
+services.AddSingleton<DataRequests>();
+services.AddHostedService(provider => provider.GetRequiredService<DataRequests>());
 services.AddSingleton<AdminKeyBootstrap>();
 services.AddAuthentication(ApiKey.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKey.Scheme, null);
 services.AddAuthorization();

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +32,7 @@ public static class ApiKey
 
 /// <summary>Reads <c>Authorization: Bearer KEY</c> and finds the key's role; answers 401 and 403 as problems.</summary>
 public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Db db)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeysStore keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -41,10 +40,7 @@ public sealed class ApiKeyAuthentication(
         string? header = Request.Headers.Authorization;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
 
-        await using var connection = await db.OpenReadAsync(Context.RequestAborted);
-        var key = await connection.QuerySingleOrDefaultAsync<(long Id, string Role)?>(
-            "SELECT id, role FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL",
-            new { hash = ApiKey.Hash(header["Bearer ".Length..].Trim()) });
+        var key = await keys.FindActiveAsync(ApiKey.Hash(header["Bearer ".Length..].Trim()), Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Unknown or revoked key.");
 
         var identity = new ClaimsIdentity(

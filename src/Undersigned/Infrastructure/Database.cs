@@ -1,10 +1,11 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Undersigned.Infrastructure;
 
-/// <summary>Opens SQLite connections configured the same way everywhere.</summary>
+/// <summary>Opens SQLite connections configured the same way everywhere. Only stores (Domain/) call it.</summary>
 public sealed class Db
 {
     readonly string connectionString;
@@ -27,24 +28,33 @@ public sealed class Db
     }
 
     /// <summary>For paths that only read (public reads, key checks): skips the per-connection set-up that writes need.</summary>
-    public async Task<SqliteConnection> OpenReadAsync(CancellationToken ct = default)
+    public async Task<DbConnection> OpenReadAsync(CancellationToken ct = default)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         return connection;
     }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         // Microsoft.Data.Sqlite retries a busy database until the command timeout (30 s), so no busy_timeout is needed.
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         // Erased personal data must not linger in free pages of the file (secure_delete is per connection).
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA secure_delete = ON";
-        await command.ExecuteNonQueryAsync(ct);
+        await connection.ExecuteAsync("PRAGMA secure_delete = ON");
         return connection;
     }
+
+    /// <summary>Throws when the database does not answer, or was never migrated.</summary>
+    public async Task CheckAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenReadAsync(ct);
+        await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_migrations");
+    }
+
+    /// <summary>A write transaction on a connection of its own.</summary>
+    public async Task<WriteTransaction> BeginWriteAsync(CancellationToken ct = default)
+        => await WriteTransaction.BeginAsync(await OpenAsync(ct), ownsConnection: true, ct);
 
     sealed class UnixMillisecondsHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
@@ -58,9 +68,41 @@ public sealed class Db
     }
 }
 
-public static class SqliteConnectionExtensions
+/// <summary>
+/// One write transaction, passed from store to store so one change spans aggregates (a signature, its outbox row, its
+/// audit entry). Stores register what must follow a commit (forgetting a cached letter), so no caller has to remember.
+/// </summary>
+public sealed class WriteTransaction : IAsyncDisposable
 {
-    /// <summary>BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken up front, so read-then-write cannot deadlock.</summary>
-    public static async Task<SqliteTransaction> BeginWriteAsync(this SqliteConnection connection, CancellationToken ct)
-        => (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+    readonly bool ownsConnection;
+    readonly List<Action> afterCommit = [];
+
+    WriteTransaction(DbConnection connection, DbTransaction transaction, bool ownsConnection)
+        => (Connection, Transaction, this.ownsConnection) = (connection, transaction, ownsConnection);
+
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+
+    /// <summary>SQLite's BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken up front, so read-then-write cannot deadlock.</summary>
+    public static async Task<WriteTransaction> BeginAsync(DbConnection connection, bool ownsConnection, CancellationToken ct)
+        => new(connection, await connection.BeginTransactionAsync(ct), ownsConnection);
+
+    public void AfterCommit(Action action) => afterCommit.Add(action);
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        await Transaction.CommitAsync(ct);
+        foreach (var action in afterCommit) action();
+    }
+
+    public Task<int> ExecuteAsync(string sql, object? parameters = null) => Connection.ExecuteAsync(sql, parameters, Transaction);
+    public Task<T?> ScalarAsync<T>(string sql, object? parameters = null) => Connection.ExecuteScalarAsync<T>(sql, parameters, Transaction);
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null) => Connection.QueryAsync<T>(sql, parameters, Transaction);
+    public Task<T?> SingleOrDefaultAsync<T>(string sql, object? parameters = null) => Connection.QuerySingleOrDefaultAsync<T>(sql, parameters, Transaction);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        if (ownsConnection) await Connection.DisposeAsync();
+    }
 }

@@ -25,8 +25,9 @@ public static class OpenApi
             ? $"{type.Name[..type.Name.IndexOf('`')]}Of{string.Join("And", type.GetGenericArguments().Select(SchemaId))}"
             : type.Name;
         var ns = type.Namespace ?? "";
-        var feature = ns.StartsWith("Undersigned.Features.") ? ns["Undersigned.Features.".Length..] + "." : "";
-        return (feature + name).Replace('+', '.');
+        // Schema ids keep the area's name (Letters.TextVersion) whether a type lives with its feature or in the domain.
+        var area = ns.Split('.') is ["Undersigned", "Features" or "Domain", .. var rest] && rest.Length > 0 ? string.Join('.', rest) + "." : "";
+        return (area + name).Replace('+', '.');
     }
 }
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Audit;
 
@@ -30,7 +28,7 @@ public sealed class Entry
     public JsonElement? Details { get; init; }
 }
 
-public sealed class Endpoint(Db db) : Endpoint<Request, Page<Entry>>
+public sealed class Endpoint(AuditStore audit) : Endpoint<Request, Page<Entry>>
 {
     public override void Configure()
     {
@@ -40,24 +38,9 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Page<Entry>>
             .Produces<Page<Entry>>().Problems(400), clearDefaults: true);
     }
 
-    sealed class Row
-    {
-        public long Id { get; init; }
-        public DateTimeOffset At { get; init; }
-        public long? KeyId { get; init; }
-        public string Action { get; init; } = "";
-        public long? LetterId { get; init; }
-        public long? SignatureId { get; init; }
-        public long? Rows { get; init; }
-        public string? Details { get; init; }
-    }
-
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<Row>("""
-            SELECT * FROM audit_log WHERE id < @before AND (@LetterId IS NULL OR letter_id = @LetterId) ORDER BY id DESC LIMIT @take
-            """, new { before = request.CursorKey ?? long.MaxValue, request.LetterId, take = request.Take + 1 })).ToList();
+        var rows = await audit.ListAsync(request.LetterId, request.CursorKey, request.Take + 1, ct);
         var page = Paging.Of(rows, request.Take, r => r.Id);
         await Send.OkAsync(new(page.Items.Select(r => new Entry
         {

@@ -1,8 +1,4 @@
 using System.Globalization;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Signing;
 
 namespace Undersigned.Features.Delivery;
 
@@ -28,33 +24,18 @@ public sealed record DeliveryPack(
     public static string Marks(PackSignatory signatory, int currentVersion)
         => (signatory.TextVersion < currentVersion ? " †" : "") + (signatory.InReview ? " [in review]" : "");
 
-    sealed class Row
-    {
-        public string Kind { get; init; } = "";
-        public string Status { get; init; } = "";
-        public string? Name { get; init; }
-        public string? Role { get; init; }
-        public string? Organisation { get; init; }
-        public bool ShowName { get; init; }
-        public int TextVersion { get; init; }
-    }
-
-    public static async Task<DeliveryPack> BuildAsync(SqliteConnection connection, LetterRow letter, DateTimeOffset now, bool preview)
+    public static async Task<DeliveryPack> BuildAsync(LettersStore letters, SignaturesStore signatures, LetterRow letter, DateTimeOffset now,
+        bool preview, CancellationToken ct)
     {
         var statuses = preview ? new[] { SignatureStatus.Confirmed, SignatureStatus.Review } : [SignatureStatus.Confirmed];
-        var rows = (await connection.QueryAsync<Row>(
-            "SELECT kind, status, name, role, organisation, show_name, text_version FROM signatures WHERE letter_id = @Id AND status IN @statuses",
-            new { letter.Id, statuses })).ToList();
-        var version = letter.TextVersion ?? 1;
-        var sha256 = await connection.ExecuteScalarAsync<string>(
-            "SELECT sha256 FROM letter_text_versions WHERE letter_id = @Id AND version = @version", new { letter.Id, version })
-            ?? Letters.TextVersion.Hash(letter.Title, letter.Target, letter.Body);
+        var rows = await signatures.ForPackAsync(letter.Id, statuses, ct);
+        var sha256 = await letters.TextSha256Async(letter, ct);
 
         List<PackSignatory> Shown(string kind) => rows.Where(r => r.Kind == kind && r.ShowName)
-            .Select(r => new PackSignatory(SignerFields.Display(r.Kind, r.Name, r.Role, r.Organisation), r.TextVersion, r.Status == SignatureStatus.Review))
+            .Select(r => new PackSignatory(r.Display, r.TextVersion, r.Status == SignatureStatus.Review))
             .OrderBy(s => s.Display, Alphabetical).ToList();
 
-        return new DeliveryPack(letter.Title, letter.Target, letter.Body, letter.TimeZone, now, version, sha256,
+        return new DeliveryPack(letter.Title, letter.Target, letter.Body, letter.TimeZone, now, letter.TextVersion ?? 1, sha256,
             Shown(SignatureKind.Organisation), Shown(SignatureKind.Individual), rows.Count(r => !r.ShowName), preview);
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Undersigned.Features.Public;
+
 
 namespace Undersigned.Features.Delivery;
 
@@ -69,7 +69,7 @@ public static partial class PackFormats
             """);
         if (pack.Preview) html.Append("<p class=\"preview\">PREVIEW: includes signatures still in review.</p>");
         html.Append($"<h1>{E(pack.Title)}</h1><p class=\"meta\"><strong>To:</strong> {E(pack.Target)}<br><strong>Date:</strong> {E(pack.LocalDate)}</p>");
-        html.Append("<main>").Append(PublicLetter.RenderHtml(pack.Body)).Append("</main>");
+        html.Append("<main>").Append(LetterHtml.Render(pack.Body)).Append("</main>");
         html.Append("<h2>Signatories</h2>");
         void Section(string heading, IReadOnlyList<PackSignatory> signatories)
         {

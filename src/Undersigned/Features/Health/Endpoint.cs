@@ -1,6 +1,4 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Health;
 
@@ -23,10 +21,9 @@ public sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
     {
         try
         {
-            await using var connection = await db.OpenAsync(ct);
-            await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_migrations");
+            await db.CheckAsync(ct);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException)
+        catch (System.Data.Common.DbException)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 503, "The database does not answer."));
             return;

@@ -1,7 +1,4 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Features.Letters;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Retention;
 
@@ -21,7 +18,7 @@ public sealed class Response
         "organisations' contact names and roles are erased. The public list and the delivery pack keep working.";
 }
 
-public sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -33,22 +30,20 @@ public sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var letter = await LetterData.FindAsync(connection, Route<long>("id"));
+        var letter = await letters.FindAsync(Route<long>("id"), ct);
         if (letter is null)
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
-        var counts = (await connection.QueryAsync<(string Status, long Count)>(
-            "SELECT status, sum(count) FROM signature_counts WHERE letter_id = @Id GROUP BY status", new { letter.Id })).ToList();
+        var counts = (await signatures.CountsByStatusAsync([letter.Id], ct))[letter.Id].ToList();
         await Send.OkAsync(new Response
         {
             RetainContactDays = letter.RetainContactDays,
-            PurgeAt = letter.ClosesAt.AddDays(letter.RetainContactDays),
+            PurgeAt = letter.PurgeAt,
             PurgedAt = letter.PurgedAt,
-            SignaturesToDelete = letter.PurgedAt is null ? counts.Where(c => c.Status != "confirmed").Sum(c => c.Count) : 0,
-            SignaturesToKeepWithoutContact = counts.Where(c => c.Status == "confirmed").Sum(c => c.Count),
+            SignaturesToDelete = letter.PurgedAt is null ? counts.Where(c => c.Status != SignatureStatus.Confirmed).Sum(c => c.Count) : 0,
+            SignaturesToKeepWithoutContact = counts.Where(c => c.Status == SignatureStatus.Confirmed).Sum(c => c.Count),
         }, ct);
     }
 }

@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Public;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Widget;
 
@@ -10,7 +7,7 @@ namespace Undersigned.Features.Widget;
 /// preflights included, always with <c>Vary: Origin</c>. Signing also checks Origin itself: CORS alone cannot stop a
 /// cross-site form post.
 /// </summary>
-public sealed partial class Cors(RequestDelegate next, LetterCache letters)
+public sealed partial class Cors(RequestDelegate next, LettersStore letters)
 {
     [GeneratedRegex("^/api/public/letters/(?<slug>[^/]+)")]
     private static partial Regex LetterPath();
@@ -28,7 +25,7 @@ public sealed partial class Cors(RequestDelegate next, LetterCache letters)
         }
 
         http.Response.Headers.Vary = "Origin";
-        var letter = slug.Length <= 80 ? (await letters.FindAsync(slug, http.RequestAborted))?.Row : null;
+        var letter = slug.Length <= 80 ? (await letters.FindPublishedAsync(slug, http.RequestAborted))?.Row : null;
         var allowed = letter is not null && Origin.IsAllowed(origin, letter.Origins);
         if (allowed) http.Response.Headers.AccessControlAllowOrigin = origin;
 

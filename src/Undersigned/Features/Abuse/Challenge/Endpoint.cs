@@ -1,7 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Public;
-using Undersigned.Infrastructure;
+using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Abuse.Challenge;
 
@@ -26,7 +25,7 @@ public sealed class Response
                                        "difficulty zero bits; send challenge + \":\" + nonce as the signature's challenge field. It works once.";
 }
 
-public sealed class Endpoint(LetterCache letters, ProofOfWork proofOfWork) : Endpoint<Request, Response>
+public sealed class Endpoint(LettersStore letters, ProofOfWork proofOfWork) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -38,7 +37,7 @@ public sealed class Endpoint(LetterCache letters, ProofOfWork proofOfWork) : End
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var letter = await letters.FindAsync(request.Letter!, ct);
+        var letter = await letters.FindPublishedAsync(request.Letter!, ct);
         if (letter is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));

@@ -1,11 +1,6 @@
 using System.Text;
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Signatures;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery.Export;
 
@@ -19,8 +14,7 @@ public sealed class Validator : Validator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.Status).Must(s => StaffSignatures.ParseStatuses(s, [SignatureStatus.Confirmed]) is not null)
-            .WithMessage($"must be one or more of {string.Join(", ", SignatureStatus.All)}, comma-separated, or all.");
+        RuleFor(r => r.Status).Must(s => SignatureStatus.Parse(s, [SignatureStatus.Confirmed]) is not null).WithMessage(SignatureStatus.ParseMessage);
     }
 }
 
@@ -28,7 +22,7 @@ public sealed class Validator : Validator<Request>
 /// The staff CSV, streamed in keyset-paged batches: memory stays flat whatever the size, and no read transaction
 /// stays open while a slow client downloads.
 /// </summary>
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request>
 {
     public const int BatchSize = 2000;
     static readonly string[] Header =
@@ -46,20 +40,15 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var statuses = StaffSignatures.ParseStatuses(request.Status, [SignatureStatus.Confirmed])!;
-        LetterRow? letter;
-        byte[]? key;
-        await using (var connection = await db.OpenAsync(ct))
-        {
-            letter = await LetterData.FindAsync(connection, Route<long>("id"));
-            key = letter is null ? null : await letterKeys.GetAsync(connection, letter.Id);
-        }
+        var statuses = SignatureStatus.Parse(request.Status, [SignatureStatus.Confirmed])!;
+        var letter = await letters.FindAsync(Route<long>("id"), ct);
         if (letter is null)
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
 
+        var key = await letterKeys.GetAsync(letter.Id, ct);
         var response = HttpContext.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-signatories-{now:yyyy-MM-dd}.csv\"";
@@ -72,19 +61,11 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
             long after = 0;
             while (true)
             {
-                List<StaffSignatures.Row> batch;
-                await using (var connection = await db.OpenAsync(ct))
-                    batch = (await connection.QueryAsync<StaffSignatures.Row>($"""
-                        SELECT {StaffSignatures.Columns} FROM signatures
-                        WHERE letter_id = @Id AND status IN @statuses AND id > @after ORDER BY id LIMIT {BatchSize}
-                        """, new { letter.Id, statuses, after })).ToList();
-                foreach (var row in batch)
-                {
-                    var s = StaffSignatures.ToResponse(row, key);
-                    await Csv.WriteRowAsync(writer, [s.Kind, s.Display, s.Name, s.Role, s.Organisation, s.Email, s.Status,
+                var batch = await signatures.BatchAfterAsync(letter.Id, statuses, after, BatchSize, ct);
+                foreach (var s in batch)
+                    await Csv.WriteRowAsync(writer, [s.Kind, s.Display, s.Name, s.Role, s.Organisation, s.Email(key), s.Status,
                         s.ShowName ? "yes" : "no", s.TextVersion.ToString(), s.StaffAddedBy is null ? "no" : "yes",
                         Json.Format(s.SignedAt), s.ConfirmedAt is { } c ? Json.Format(c) : ""]);
-                }
                 rows += batch.Count;
                 await writer.FlushAsync(ct);
                 if (batch.Count < BatchSize) break;
@@ -93,9 +74,8 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
         }
         finally
         {
-            await using var connection = await db.OpenAsync(CancellationToken.None);
-            await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), "export.csv", letter.Id, rows: rows,
-                details: new { status = string.Join(',', statuses) });
+            await audit.RecordAsync(null, now, User.KeyId(), AuditStore.ExportCsv, letter.Id, rows: rows,
+                details: new { status = string.Join(',', statuses) }, ct: CancellationToken.None);
         }
     }
 }

@@ -1,6 +1,4 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery.Exports;
 
@@ -20,7 +18,7 @@ public sealed class ExportRecord
     public long Rows { get; init; }
 }
 
-public sealed class Endpoint(Db db) : Endpoint<Request, Page<ExportRecord>>
+public sealed class Endpoint(LettersStore letters, AuditStore audit) : Endpoint<Request, Page<ExportRecord>>
 {
     public override void Configure()
     {
@@ -33,17 +31,13 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Page<ExportRecord>>
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var letterId = Route<long>("id");
-        await using var connection = await db.OpenAsync(ct);
-        if (!await Letters.LetterData.ExistsAsync(connection, letterId))
+        if (!await letters.ExistsAsync(letterId, ct))
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
-        var rows = (await connection.QueryAsync<ExportRecord>("""
-            SELECT id, at, key_id, action AS format, rows FROM audit_log
-            WHERE letter_id = @letterId AND (action = 'export.csv' OR action LIKE 'delivery.%') AND id < @before
-            ORDER BY id DESC LIMIT @take
-            """, new { letterId, before = request.CursorKey ?? long.MaxValue, take = request.Take + 1 })).ToList();
-        await Send.OkAsync(Paging.Of(rows, request.Take, r => r.Id), ct);
+        var rows = await audit.ExportsAsync(letterId, request.CursorKey, request.Take + 1, ct);
+        await Send.OkAsync(Paging.Of(rows.Select(r => new ExportRecord { Id = r.Id, At = r.At, KeyId = r.KeyId ?? 0, Format = r.Action, Rows = r.Rows ?? 0 })
+            .ToList(), request.Take, r => r.Id), ct);
     }
 }

@@ -1,7 +1,5 @@
 using System.Text;
 using FastEndpoints;
-using Undersigned.Features.Letters;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery.Pack;
 
@@ -11,7 +9,7 @@ public sealed class Request
     public bool? Preview { get; set; }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -29,8 +27,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request>
     {
         var format = Route<string>("format")!;
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        var letter = await LetterData.FindAsync(connection, Route<long>("id"));
+        var letter = await letters.FindAsync(Route<long>("id"), ct);
         if (letter?.PublishedAt is null)
         {
             await Send.ResultAsync(letter is null ? Problems.LetterNotFound(HttpContext)
@@ -43,9 +40,9 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request>
             await Send.ResultAsync(Problems.Create(HttpContext, 503, "PDF needs the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk); md and html work without them."));
             return;
         }
-        var pack = await DeliveryPack.BuildAsync(connection, letter, now, request.Preview == true);
-        await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), $"delivery.{format}", letter.Id,
-            rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview });
+        var pack = await DeliveryPack.BuildAsync(letters, signatures, letter, now, request.Preview == true, ct);
+        await audit.RecordAsync(null, now, User.KeyId(), AuditStore.DeliveryPrefix + format, letter.Id,
+            rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview }, ct: ct);
 
         var (bytes, contentType) = format switch
         {

@@ -1,8 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Letters;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Keys.Create;
 
@@ -31,7 +28,7 @@ public sealed class Response
     public required string Secret { get; init; }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(ApiKeysStore keys, AuditStore audit, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -45,12 +42,8 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Resp
     {
         var secret = ApiKey.Generate();
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        var key = await connection.QuerySingleAsync<KeyResponse>("""
-            INSERT INTO api_keys (name, role, key_hash, hint, created_at, created_by) VALUES (@Name, @Role, @hash, @hint, @now, @keyId)
-            RETURNING id, name, role, hint, created_at, created_by, revoked_at
-            """, new { request.Name, request.Role, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now, keyId = User.KeyId() });
-        await AuditTrail.RecordAsync(connection, null, now, User.KeyId(), "key.create", null, details: new { key.Id, key.Role });
+        var key = await keys.CreateAsync(request.Name!, request.Role!, secret, User.KeyId(), now, ct);
+        await audit.RecordAsync(null, now, User.KeyId(), "key.create", null, details: new { key.Id, key.Role }, ct: ct);
         HttpContext.Response.Headers.Location = "/api/keys";
         await Send.ResponseAsync(new Response { Key = key, Secret = secret }, 201, ct);
     }

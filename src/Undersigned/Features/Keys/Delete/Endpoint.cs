@@ -1,11 +1,9 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Keys.Delete;
 
 /// <summary>Revokes a key. The row stays, so the history of what the key did still names it.</summary>
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
+public sealed class Endpoint(Db db, ApiKeysStore keys, AuditStore audit, TimeProvider clock) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -17,24 +15,17 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var role = await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT role FROM api_keys WHERE id = @id AND revoked_at IS NULL", new { id = Route<long>("id") }, tx);
-        if (role is null)
-        {
-            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No active key has this id."));
-            return;
-        }
-        if (role == Role.Admin && await connection.ExecuteScalarAsync<long>(
-                "SELECT count(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL", transaction: tx) == 1)
-        {
-            await Send.ResultAsync(Problems.Create(HttpContext, 409, "This is the last admin key: create another admin key first."));
-            return;
-        }
+        var id = Route<long>("id");
         var now = clock.GetUtcNow();
-        await connection.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id", new { now, id = Route<long>("id") }, tx);
-        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "key.revoke", null, details: new { id = Route<long>("id"), role });
+        await using var tx = await db.BeginWriteAsync(ct);
+        var (result, role) = await keys.RevokeAsync(tx, id, now);
+        if (result != ApiKeysStore.Revocation.Revoked)
+        {
+            await Send.ResultAsync(result == ApiKeysStore.Revocation.NotFound ? Problems.Create(HttpContext, 404, "No active key has this id.")
+                : Problems.Create(HttpContext, 409, "This is the last admin key: create another admin key first."));
+            return;
+        }
+        await audit.RecordAsync(tx, now, User.KeyId(), "key.revoke", null, details: new { id, role });
         await tx.CommitAsync(ct);
         await Send.NoContentAsync(ct);
     }

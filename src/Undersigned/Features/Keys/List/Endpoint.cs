@@ -1,6 +1,4 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Keys.List;
 
@@ -8,7 +6,7 @@ public sealed class Request : PageQuery;
 
 public sealed class Validator : PageQueryValidator<Request>;
 
-public sealed class Endpoint(Db db) : Endpoint<Request, Page<KeyResponse>>
+public sealed class Endpoint(ApiKeysStore keys) : Endpoint<Request, Page<KeyResponse>>
 {
     public override void Configure()
     {
@@ -20,10 +18,6 @@ public sealed class Endpoint(Db db) : Endpoint<Request, Page<KeyResponse>>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<KeyResponse>(
-            "SELECT id, name, role, hint, created_at, created_by, revoked_at FROM api_keys WHERE id < @before ORDER BY id DESC LIMIT @take",
-            new { before = request.CursorKey ?? long.MaxValue, take = request.Take + 1 })).ToList();
-        await Send.OkAsync(Paging.Of(rows, request.Take, k => k.Id), ct);
+        await Send.OkAsync(Paging.Of(await keys.ListAsync(request.CursorKey, request.Take + 1, ct), request.Take, k => k.Id), ct);
     }
 }

@@ -1,7 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Close;
 
@@ -19,7 +17,7 @@ public sealed class Validator : Validator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -33,27 +31,25 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = Json.Truncate(clock.GetUtcNow());
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var row = await LetterData.FindAsync(connection, Route<long>("id"), tx);
-        var problem =
-            row is null ? Problems.LetterNotFound(HttpContext)
-            : row.PublishedAt is null ? Problems.Create(HttpContext, 409, "A draft is not open for signing: delete it, or publish it first.")
-            : row.ClosesAt <= now ? Problems.Create(HttpContext, 409, "The letter is already closed.")
-            : null;
-        if (problem is not null)
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            await Send.ResultAsync(problem);
-            return;
+            var row = await letters.FindAsync(tx, Route<long>("id"));
+            var problem =
+                row is null ? Problems.LetterNotFound(HttpContext)
+                : row.PublishedAt is null ? Problems.Create(HttpContext, 409, "A draft is not open for signing: delete it, or publish it first.")
+                : row.ClosesAt <= now ? Problems.Create(HttpContext, 409, "The letter is already closed.")
+                : null;
+            if (problem is not null)
+            {
+                await Send.ResultAsync(problem);
+                return;
+            }
+
+            await letters.MoveDeadlineAsync(tx, row!, DeadlineChangeKind.Closed, now, request.Reason, User.KeyId(), now);
+            await audit.RecordAsync(tx, now, User.KeyId(), "letter.close", row!.Id, details: new { from = row.ClosesAt, to = now });
+            await tx.CommitAsync(ct);
         }
 
-        await LetterData.RecordDeadlineChangeAsync(connection, tx, row!.Id, "closed", row.ClosesAt, now, request.Reason, now, User.KeyId());
-        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "letter.close", row.Id, details: new { from = row.ClosesAt, to = now });
-        await connection.ExecuteAsync(
-            "UPDATE letters SET closes_at = @now, row_version = row_version + 1, updated_at = @now WHERE id = @Id", new { now, row.Id }, tx);
-        await tx.CommitAsync(ct);
-        letterCache.Forget();
-
-        await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
+        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, Route<long>("id"), now, ct), ct);
     }
 }

@@ -1,7 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Create;
 
@@ -16,7 +14,7 @@ public sealed class Validator : LetterFieldsValidator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -30,34 +28,19 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Lett
     {
         request.ApplyDefaults();
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-
-        var slug = await LetterData.FreeSlugAsync(connection, request.Slug ?? Text.Slugify(request.Title!), request.Slug is null, tx);
-        if (slug is null)
+        long id;
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 409, "Another letter already has this slug.", ("slug", "is taken.")));
-            return;
+            var slug = await letters.FreeSlugAsync(tx, request.Slug ?? Text.Slugify(request.Title!), generated: request.Slug is null);
+            if (slug is null)
+            {
+                await Send.ResultAsync(Problems.Create(HttpContext, 409, "Another letter already has this slug.", ("slug", "is taken.")));
+                return;
+            }
+            id = await letters.CreateAsync(tx, request.ToValues(slug), User.KeyId(), now);
+            await tx.CommitAsync(ct);
         }
-
-        var id = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO letters (slug, title, body, target, opens_at, closes_at, time_zone, moderation, allowed_origins,
-                                 retain_contact_days, challenge, consent_text, created_at, created_by, updated_at)
-            VALUES (@slug, @Title, @Body, @Target, @OpensAt, @ClosesAt, @TimeZone, @Moderation, @origins,
-                    @RetainContactDays, @Challenge, @ConsentText, @now, @keyId, @now)
-            RETURNING id
-            """, new
-        {
-            slug, request.Title, request.Body, request.Target, request.OpensAt, request.ClosesAt, request.TimeZone, request.Moderation,
-            origins = System.Text.Json.JsonSerializer.Serialize(request.AllowedOrigins), request.RetainContactDays, request.Challenge,
-            request.ConsentText, now, keyId = User.KeyId(),
-        }, tx);
-        await LetterData.AddConsentVersionAsync(connection, tx, id, 1, request.ConsentText!, now);
-        await tx.CommitAsync(ct);
-
-        var row = (await LetterData.FindAsync(connection, id))!;
-        HttpContext.Response.Headers.ETag = row.ETag;
         HttpContext.Response.Headers.Location = $"/api/letters/{id}";
-        await Send.ResponseAsync(await LetterData.ToResponseAsync(connection, row, now), 201, ct);
+        await Send.ResponseAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, id, now, ct), 201, ct);
     }
 }

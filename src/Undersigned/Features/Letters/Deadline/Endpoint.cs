@@ -1,7 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Deadline;
 
@@ -24,7 +22,7 @@ public sealed class Validator : Validator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -39,33 +37,30 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
     {
         var now = clock.GetUtcNow();
         var closesAt = request.ClosesAt!.Value;
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var row = await LetterData.FindAsync(connection, Route<long>("id"), tx);
-        var problem =
-            row is null ? Problems.LetterNotFound(HttpContext)
-            : row.PurgedAt is not null ? Problems.Create(HttpContext, 409, "The letter's contact data has been purged, so it cannot reopen.")
-            : closesAt == row.ClosesAt ? Problems.Create(HttpContext, 409, "That is already the letter's deadline.", ("closesAt", "is unchanged."))
-            : row.OpensAt >= closesAt ? Problems.Create(HttpContext, 409, "The deadline would fall before the letter opens.", ("closesAt", "must be after opensAt."))
-            : null;
-        if (problem is not null)
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            await Send.ResultAsync(problem);
-            return;
+            var row = await letters.FindAsync(tx, Route<long>("id"));
+            var problem =
+                row is null ? Problems.LetterNotFound(HttpContext)
+                : row.PurgedAt is not null ? Problems.Create(HttpContext, 409, "The letter's contact data has been purged, so it cannot reopen.")
+                : closesAt == row.ClosesAt ? Problems.Create(HttpContext, 409, "That is already the letter's deadline.", ("closesAt", "is unchanged."))
+                : row.OpensAt >= closesAt ? Problems.Create(HttpContext, 409, "The deadline would fall before the letter opens.", ("closesAt", "must be after opensAt."))
+                : null;
+            if (problem is not null)
+            {
+                await Send.ResultAsync(problem);
+                return;
+            }
+
+            var change = row!.PublishedAt is null ? DeadlineChangeKind.Moved
+                : row.ClosesAt <= now ? DeadlineChangeKind.Reopened
+                : closesAt > row.ClosesAt ? DeadlineChangeKind.Extended
+                : DeadlineChangeKind.Shortened;
+            await letters.MoveDeadlineAsync(tx, row, change, closesAt, request.Reason, User.KeyId(), now);
+            await audit.RecordAsync(tx, now, User.KeyId(), "letter.deadline", row.Id, details: new { change, from = row.ClosesAt, to = closesAt });
+            await tx.CommitAsync(ct);
         }
 
-        var change = row!.PublishedAt is null ? "moved"
-            : row.ClosesAt <= now ? "reopened"
-            : closesAt > row.ClosesAt ? "extended"
-            : "shortened";
-        await LetterData.RecordDeadlineChangeAsync(connection, tx, row.Id, change, row.ClosesAt, closesAt, request.Reason, now, User.KeyId());
-        await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "letter.deadline", row.Id, details: new { change, from = row.ClosesAt, to = closesAt });
-        await connection.ExecuteAsync(
-            "UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
-            new { closesAt, now, row.Id }, tx);
-        await tx.CommitAsync(ct);
-        letterCache.Forget();
-
-        await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
+        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, Route<long>("id"), now, ct), ct);
     }
 }

@@ -1,10 +1,8 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Delete;
 
-public sealed class Endpoint(Db db) : EndpointWithoutRequest
+public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -16,16 +14,17 @@ public sealed class Endpoint(Db db) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var id = Route<long>("id");
-        // One statement decides, so a publish racing this delete cannot lose.
-        if (await connection.ExecuteAsync("DELETE FROM letters WHERE id = @id AND published_at IS NULL", new { id }) == 1)
+        switch (await letters.DeleteDraftAsync(Route<long>("id"), ct))
         {
-            await Send.NoContentAsync(ct);
-            return;
+            case LettersStore.Deletion.Deleted:
+                await Send.NoContentAsync(ct);
+                break;
+            case LettersStore.Deletion.Published:
+                await Send.ResultAsync(Problems.Create(HttpContext, 409, "A published letter cannot be deleted: close it instead."));
+                break;
+            default:
+                await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
+                break;
         }
-        await Send.ResultAsync(await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM letters WHERE id = @id)", new { id })
-            ? Problems.Create(HttpContext, 409, "A published letter cannot be deleted: close it instead.")
-            : Problems.LetterNotFound(HttpContext));
     }
 }

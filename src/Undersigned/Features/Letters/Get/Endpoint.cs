@@ -1,9 +1,8 @@
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Get;
 
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     public override void Configure()
     {
@@ -16,14 +15,13 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var row = await LetterData.FindAsync(connection, Route<long>("id"));
+        var row = await letters.FindAsync(Route<long>("id"), ct);
         if (row is null)
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
         HttpContext.Response.Headers.ETag = row.ETag;
-        await Send.OkAsync(await LetterData.ToResponseAsync(connection, row, clock.GetUtcNow()), ct);
+        await Send.OkAsync(await LetterResponse.OfAsync(letters, signatures, row, clock.GetUtcNow(), ct), ct);
     }
 }

@@ -1,6 +1,4 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.List;
 
@@ -8,7 +6,7 @@ public sealed class Request : PageQuery;
 
 public sealed class Validator : PageQueryValidator<Request>;
 
-public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Page<LetterResponse>>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : Endpoint<Request, Page<LetterResponse>>
 {
     public override void Configure()
     {
@@ -20,11 +18,7 @@ public sealed class Endpoint(Db db, TimeProvider clock) : Endpoint<Request, Page
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<LetterRow>(
-            "SELECT * FROM letters WHERE id < @before ORDER BY id DESC LIMIT @take",
-            new { before = request.CursorKey ?? long.MaxValue, take = request.Take + 1 })).ToList();
-        var page = Paging.Of(rows, request.Take, r => r.Id);
-        await Send.OkAsync(new(await LetterData.ToResponsesAsync(connection, page.Items, clock.GetUtcNow()), page.NextCursor), ct);
+        var page = Paging.Of(await letters.ListAsync(request.CursorKey, request.Take + 1, ct), request.Take, r => r.Id);
+        await Send.OkAsync(new(await LetterResponse.ListAsync(letters, signatures, page.Items, clock.GetUtcNow(), ct), page.NextCursor), ct);
     }
 }

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Update;
 
@@ -10,7 +8,7 @@ namespace Undersigned.Features.Letters.Update;
 /// JSON merge patch (RFC 7396) over the letter's <see cref="LetterFields"/>: absent leaves a field, null clears it
 /// (back to its default where it has one). The merged letter is validated as a whole, like a new one.
 /// </summary>
-public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     static readonly HashSet<string> Fields = typeof(LetterFields).GetProperties()
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet();
@@ -40,8 +38,7 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
         var patch = await ReadPatchAsync(ct);
         if (patch is null) return;
 
-        await using var connection = await db.OpenAsync(ct);
-        var row = await LetterData.FindAsync(connection, Route<long>("id"));
+        var row = await letters.FindAsync(Route<long>("id"), ct);
         if (row is null)
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
@@ -92,46 +89,21 @@ public sealed class Endpoint(Db db, Public.LetterCache letterCache, TimeProvider
             return;
         }
 
-        await using var tx = await connection.BeginWriteAsync(ct);
-        if (merged.Slug != row.Slug && await LetterData.FreeSlugAsync(connection, merged.Slug!, generated: false, tx) is null)
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 409, "Another letter already has this slug.", ("slug", "is taken.")));
-            return;
+            if (merged.Slug != row.Slug && await letters.FreeSlugAsync(tx, merged.Slug!, generated: false) is null)
+            {
+                await Send.ResultAsync(Problems.Create(HttpContext, 409, "Another letter already has this slug.", ("slug", "is taken.")));
+                return;
+            }
+            if (!await letters.UpdateAsync(tx, row, merged.ToValues(merged.Slug!), User.KeyId(), now))
+            {
+                await Send.ResultAsync(Problems.Create(HttpContext, 412, "The letter has changed since you read it: read it again and re-apply your change."));
+                return;
+            }
+            await tx.CommitAsync(ct);
         }
-
-        var textChanged = merged.Title != row.Title || merged.Body != row.Body || merged.Target != row.Target;
-        var textVersion = row.TextVersion;
-        if (row.TextVersion is { } published && textChanged)
-        {
-            textVersion = published + 1;
-            await LetterData.AddTextVersionAsync(connection, tx, row.Id, textVersion.Value, merged.Title!, merged.Target!, merged.Body!, now, User.KeyId());
-        }
-
-        var consentVersion = row.ConsentVersion;
-        if (merged.ConsentText != row.ConsentText)
-            await LetterData.AddConsentVersionAsync(connection, tx, row.Id, ++consentVersion, merged.ConsentText!, now);
-
-        var updated = await connection.ExecuteAsync("""
-            UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
-                time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
-                challenge = @Challenge, consent_text = @ConsentText, consent_version = @consentVersion, text_version = @textVersion,
-                row_version = row_version + 1, updated_at = @now
-            WHERE id = @Id AND row_version = @RowVersion
-            """, new
-        {
-            merged.Slug, merged.Title, merged.Body, merged.Target, merged.OpensAt, merged.ClosesAt, merged.TimeZone, merged.Moderation,
-            origins = JsonSerializer.Serialize(merged.AllowedOrigins), merged.RetainContactDays, merged.Challenge, merged.ConsentText,
-            textVersion, consentVersion, now, row.Id, row.RowVersion,
-        }, tx);
-        if (updated == 0)
-        {
-            await Send.ResultAsync(Problems.Create(HttpContext, 412, "The letter has changed since you read it: read it again and re-apply your change."));
-            return;
-        }
-        await tx.CommitAsync(ct);
-        letterCache.Forget();
-
-        await Send.OkAsync(await LetterData.ReloadAsync(connection, HttpContext, row.Id, now), ct);
+        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, row.Id, now, ct), ct);
     }
 
     /// <summary>The patch as a JSON object, or null after answering 400/415.</summary>

@@ -1,7 +1,7 @@
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
+using Undersigned.Services.Abuse;
+using Undersigned.Services.Privacy;
 
 namespace Undersigned.Features.Privacy.DataRequest;
 
@@ -16,9 +16,8 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(r => r.Email).NotEmpty();
-        RuleFor(r => r.Email).MaximumLength(SignerFieldsValidator<SignerFields>.MaxEmailLength)
-            .Must(e => SignerFieldsValidator<SignerFields>.IsEmail(e!)).When(r => !string.IsNullOrEmpty(r.Email))
-            .WithMessage("must be an email address such as name@example.org.");
+        RuleFor(r => r.Email).MaximumLength(Signer.MaxEmailLength).Must(e => Signer.IsEmail(e!)).When(r => !string.IsNullOrEmpty(r.Email))
+            .WithMessage(Signer.EmailMessage);
     }
 }
 
@@ -37,7 +36,7 @@ public sealed class Endpoint(DataRequests requests) : Endpoint<Request, Response
         AllowAnonymous();
         Description(b => b.WithName("RequestData").WithTags("Privacy")
             .WithSummary("Email an address a summary of what is held about it, with withdraw links; the same answer either way")
-            .WithMetadata(new Abuse.RateLimited(Abuse.RateLimited.DataRequests))
+            .WithMetadata(new RateLimited(RateLimited.DataRequests))
             .Produces<Response>(202).Problems(400, 415, 429), clearDefaults: true);
     }
 

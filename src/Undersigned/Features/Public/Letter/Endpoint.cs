@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using FastEndpoints;
-using Undersigned.Features.Letters;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Public.Letter;
 
@@ -28,7 +26,7 @@ public sealed class Response
     public required PublicCounts Counts { get; init; }
 }
 
-public sealed class Endpoint(Db db, LetterCache letters, TimeProvider clock) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -40,7 +38,7 @@ public sealed class Endpoint(Db db, LetterCache letters, TimeProvider clock) : E
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var published = await letters.FindAsync(Route<string>("slug")!, ct);
+        var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
         if (published is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
@@ -48,13 +46,12 @@ public sealed class Endpoint(Db db, LetterCache letters, TimeProvider clock) : E
         }
 
         var letter = published.Row;
-        await using var connection = await db.OpenReadAsync(ct);
         var response = new Response
         {
             Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = published.BodyHtml,
             Target = letter.Target, Status = LetterStatus.Of(letter, clock.GetUtcNow()), OpensAt = letter.OpensAt,
             ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
-            ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = await PublicCounts.ReadAsync(connection, letter.Id),
+            ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = await signatures.PublicCountsAsync(letter.Id, ct),
         };
         var body = JsonSerializer.SerializeToUtf8Bytes(response, Json.Options);
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";

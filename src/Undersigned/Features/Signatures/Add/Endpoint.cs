@@ -1,7 +1,5 @@
 using FastEndpoints;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
+using Undersigned.Services;
 
 namespace Undersigned.Features.Signatures.Add;
 
@@ -10,7 +8,8 @@ public sealed class Request : SignerFields;
 
 public sealed class Validator() : SignerFieldsValidator<Request>(emailRequired: false);
 
-public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKeys) : Endpoint<Request, StaffSignature>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, SignatureWriter writer, LetterKeys letterKeys)
+    : Endpoint<Request, StaffSignature>
 {
     public override void Configure()
     {
@@ -24,8 +23,7 @@ public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKey
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var letterId = Route<long>("id");
-        await using var connection = await db.OpenAsync(ct);
-        var letter = await LetterData.FindAsync(connection, letterId);
+        var letter = await letters.FindAsync(letterId, ct);
         if (letter?.TextVersion is not { } textVersion)
         {
             await Send.ResultAsync(letter is null ? Problems.LetterNotFound(HttpContext)
@@ -33,8 +31,8 @@ public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKey
             return;
         }
 
-        var stored = writer.TryWrite(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Blank(request.Role),
-            Blank(request.Organisation), Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId()));
+        var stored = writer.TryWrite(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
+            Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId()));
         if (stored is null)
         {
             HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
@@ -49,10 +47,8 @@ public sealed class Endpoint(Db db, SignatureWriter writer, LetterKeys letterKey
             return;
         }
 
-        var row = (await StaffSignatures.FindAsync(connection, letterId, result.SignatureId))!;
+        var row = (await signatures.FindAsync(letterId, result.SignatureId, ct))!;
         HttpContext.Response.Headers.Location = $"/api/letters/{letterId}/signatures/{row.Id}";
-        await Send.ResponseAsync(StaffSignatures.ToResponse(row, await letterKeys.GetAsync(connection, letterId)), 201, ct);
+        await Send.ResponseAsync(StaffSignature.Of(row, await letterKeys.GetAsync(letterId, ct)), 201, ct);
     }
-
-    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -1,8 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.Correct;
 
@@ -19,16 +16,13 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(r => r.Name).NotEmpty().When(r => r.Name is not null);
-        RuleFor(r => r.Name).MaximumLength(SignerFieldsValidator<SignerFields>.MaxNameLength).Must(SignerFieldsValidator<SignerFields>.IsPlainName)
-            .WithMessage(SignerFieldsValidator<SignerFields>.PlainNameMessage);
-        RuleFor(r => r.Role).MaximumLength(SignerFieldsValidator<SignerFields>.MaxNameLength).Must(SignerFieldsValidator<SignerFields>.IsPlainName)
-            .WithMessage(SignerFieldsValidator<SignerFields>.PlainNameMessage);
-        RuleFor(r => r.Organisation).MaximumLength(SignerFieldsValidator<SignerFields>.MaxOrganisationLength)
-            .Must(SignerFieldsValidator<SignerFields>.IsPlainName).WithMessage(SignerFieldsValidator<SignerFields>.PlainNameMessage);
+        RuleFor(r => r.Name).MaximumLength(Signer.MaxNameLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
+        RuleFor(r => r.Role).MaximumLength(Signer.MaxNameLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
+        RuleFor(r => r.Organisation).MaximumLength(Signer.MaxOrganisationLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
     }
 }
 
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request, StaffSignature>
+public sealed class Endpoint(Db db, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request, StaffSignature>
 {
     public override void Configure()
     {
@@ -42,9 +36,8 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var (letterId, signatureId) = (Route<long>("id"), Route<long>("signatureId"));
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var before = await StaffSignatures.FindAsync(connection, letterId, signatureId, tx);
+        await using var tx = await db.BeginWriteAsync(ct);
+        var before = await signatures.FindAsync(tx, letterId, signatureId);
         if (before is null || before.Status == SignatureStatus.Withdrawn)
         {
             await Send.ResultAsync(before is null ? Problems.Create(HttpContext, 404, "This letter has no signature with this id.")
@@ -62,13 +55,12 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "An organisation's signature needs its organisation.", ("organisation", "must not be empty.")));
             return;
         }
-        await connection.ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",
-            new { after.name, after.role, after.organisation, signatureId }, tx);
-        await AuditTrail.RecordAsync(connection, tx, clock.GetUtcNow(), User.KeyId(), "signature.correct", letterId, signatureId, 1,
+        await signatures.CorrectAsync(tx, signatureId, after.name, after.role, after.organisation);
+        await audit.RecordAsync(tx, clock.GetUtcNow(), User.KeyId(), "signature.correct", letterId, signatureId, 1,
             new { before = new { before.Name, before.Role, before.Organisation }, after });
         await tx.CommitAsync(ct);
 
-        var saved = (await StaffSignatures.FindAsync(connection, letterId, signatureId))!;
-        await Send.OkAsync(StaffSignatures.ToResponse(saved, await letterKeys.GetAsync(connection, letterId)), ct);
+        var saved = (await signatures.FindAsync(letterId, signatureId, ct))!;
+        await Send.OkAsync(StaffSignature.Of(saved, await letterKeys.GetAsync(letterId, ct)), ct);
     }
 }

@@ -1,11 +1,10 @@
-using Dapper;
 using FastEndpoints;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.Decide;
 
 /// <summary>Moderation: approve a signature waiting in review, or reject one.</summary>
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : EndpointWithoutRequest<StaffSignature>
+public sealed class Endpoint(Db db, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock)
+    : EndpointWithoutRequest<StaffSignature>
 {
     public override void Configure()
     {
@@ -20,30 +19,26 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     {
         var approve = HttpContext.Request.Path.Value!.EndsWith("/approve");
         var (letterId, signatureId) = (Route<long>("id"), Route<long>("signatureId"));
-        // Approval takes review only; rejection takes anything not already rejected, withdrawn or expired.
-        var from = approve ? new[] { "review" } : ["pending", "review", "confirmed"];
-        await using var connection = await db.OpenAsync(ct);
         var now = clock.GetUtcNow();
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var updated = await connection.ExecuteAsync("""
-            UPDATE signatures SET status = @to, decided_at = @now, decided_by = @keyId
-            WHERE id = @signatureId AND letter_id = @letterId AND status IN @from
-            """, new { to = approve ? "confirmed" : "rejected", now, keyId = User.KeyId(), signatureId, letterId, from }, tx);
-        if (updated == 1)
-            await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), approve ? "signature.approve" : "signature.reject", letterId, signatureId, 1);
-        await tx.CommitAsync(ct);
+        bool decided;
+        await using (var tx = await db.BeginWriteAsync(ct))
+        {
+            decided = await signatures.DecideAsync(tx, letterId, signatureId, approve, User.KeyId(), now);
+            if (decided) await audit.RecordAsync(tx, now, User.KeyId(), approve ? "signature.approve" : "signature.reject", letterId, signatureId, 1);
+            await tx.CommitAsync(ct);
+        }
 
-        var row = await StaffSignatures.FindAsync(connection, letterId, signatureId);
+        var row = await signatures.FindAsync(letterId, signatureId, ct);
         if (row is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "This letter has no signature with this id."));
             return;
         }
-        if (updated == 0)
+        if (!decided)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, $"A signature that is {row.Status} cannot be {(approve ? "approved" : "rejected")}."));
             return;
         }
-        await Send.OkAsync(StaffSignatures.ToResponse(row, await letterKeys.GetAsync(connection, letterId)), ct);
+        await Send.OkAsync(StaffSignature.Of(row, await letterKeys.GetAsync(letterId, ct)), ct);
     }
 }

@@ -1,10 +1,8 @@
 using FastEndpoints;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.Erase;
 
-public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
+public sealed class Endpoint(Db db, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -18,15 +16,14 @@ public sealed class Endpoint(Db db, TimeProvider clock) : EndpointWithoutRequest
     public override async Task HandleAsync(CancellationToken ct)
     {
         var (letterId, signatureId) = (Route<long>("id"), Route<long>("signatureId"));
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        if (await StaffSignatures.FindAsync(connection, letterId, signatureId, tx) is null)
+        await using var tx = await db.BeginWriteAsync(ct);
+        if (await signatures.FindAsync(tx, letterId, signatureId) is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "This letter has no signature with this id."));
             return;
         }
-        await Erasure.EraseAsync(connection, tx, signatureId);
-        await AuditTrail.RecordAsync(connection, tx, clock.GetUtcNow(), User.KeyId(), "signature.erase", letterId, signatureId, 1);
+        await signatures.EraseAsync(tx, signatureId);
+        await audit.RecordAsync(tx, clock.GetUtcNow(), User.KeyId(), "signature.erase", letterId, signatureId, 1);
         await tx.CommitAsync(ct);
         await Send.NoContentAsync(ct);
     }

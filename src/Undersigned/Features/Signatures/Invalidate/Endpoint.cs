@@ -1,9 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.Invalidate;
 
@@ -44,7 +40,8 @@ public sealed class Response
 }
 
 /// <summary>Bulk invalidation of a flood: matching pending, review and confirmed signatures become rejected and leave lists and counts.</summary>
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock)
+    : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -59,25 +56,15 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     {
         var letterId = Route<long>("id");
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        if (await LetterData.FindAsync(connection, letterId, tx) is null)
+        if (!await letters.ExistsAsync(letterId, ct))
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
-        var candidates = await connection.QueryAsync<(long Id, byte[]? EmailEncrypted)>("""
-            SELECT id, email_encrypted FROM signatures
-            WHERE letter_id = @letterId AND status IN ('pending', 'review', 'confirmed')
-              AND signed_at >= @from AND signed_at < @to AND (@addressHash IS NULL OR address_hash = @addressHash)
-            ORDER BY id
-            """, new
-        {
-            letterId, from = request.From ?? DateTimeOffset.UnixEpoch, to = request.To ?? DateTimeOffset.MaxValue.AddYears(-1),
-            addressHash = request.AddressHash is null ? null : Convert.FromHexString(request.AddressHash),
-        }, tx);
-
-        var key = await letterKeys.GetAsync(connection, letterId, tx);
+        // Matched and decrypted before the write lock is taken: a flood can be large.
+        var candidates = await signatures.RejectableAsync(letterId, request.From ?? DateTimeOffset.UnixEpoch,
+            request.To ?? DateTimeOffset.MaxValue.AddYears(-1), request.AddressHash is null ? null : Convert.FromHexString(request.AddressHash), ct);
+        var key = await letterKeys.GetAsync(letterId, ct);
         var domain = request.EmailDomain is null ? null : "." + request.EmailDomain;
         var matched = candidates.Where(c => domain is null || (c.EmailEncrypted is not null && key is not null
                 && ("." + Aead.OpenText(key, c.EmailEncrypted).Split('@')[^1].ToLowerInvariant()).EndsWith(domain)))
@@ -85,9 +72,9 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
 
         if (request.Preview == false && matched.Length > 0)
         {
-            await connection.ExecuteAsync("UPDATE signatures SET status = 'rejected', decided_at = @now, decided_by = @keyId WHERE id IN @matched",
-                new { now, keyId = User.KeyId(), matched }, tx);
-            await AuditTrail.RecordAsync(connection, tx, now, User.KeyId(), "signatures.invalidate", letterId, rows: matched.Length,
+            await using var tx = await db.BeginWriteAsync(ct);
+            await signatures.RejectAsync(tx, letterId, matched, User.KeyId(), now);
+            await audit.RecordAsync(tx, now, User.KeyId(), "signatures.invalidate", letterId, rows: matched.Length,
                 details: new { request.EmailDomain, request.AddressHash, request.From, request.To });
             await tx.CommitAsync(ct);
         }

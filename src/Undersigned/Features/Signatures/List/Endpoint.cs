@@ -1,8 +1,5 @@
-using Dapper;
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Signing;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.List;
 
@@ -16,12 +13,12 @@ public sealed class Validator : PageQueryValidator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.Status).Must(s => StaffSignatures.ParseStatuses(s, SignatureStatus.All) is not null)
-            .WithMessage($"must be one or more of {string.Join(", ", SignatureStatus.All)}, comma-separated, or all.");
+        RuleFor(r => r.Status).Must(s => SignatureStatus.Parse(s, SignatureStatus.All) is not null).WithMessage(SignatureStatus.ParseMessage);
     }
 }
 
-public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) : Endpoint<Request, Page<StaffSignature>>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock)
+    : Endpoint<Request, Page<StaffSignature>>
 {
     public override void Configure()
     {
@@ -35,24 +32,16 @@ public sealed class Endpoint(Db db, LetterKeys letterKeys, TimeProvider clock) :
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var letterId = Route<long>("id");
-        await using var connection = await db.OpenAsync(ct);
-        if (!await Letters.LetterData.ExistsAsync(connection, letterId))
+        if (!await letters.ExistsAsync(letterId, ct))
         {
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
-        var rows = (await connection.QueryAsync<StaffSignatures.Row>($"""
-            SELECT {StaffSignatures.Columns} FROM signatures
-            WHERE letter_id = @letterId AND status IN @statuses AND id < @before ORDER BY id DESC LIMIT @take
-            """, new
-        {
-            letterId, statuses = StaffSignatures.ParseStatuses(request.Status, SignatureStatus.All),
-            before = request.CursorKey ?? long.MaxValue, take = request.Take + 1,
-        })).ToList();
+        var rows = await signatures.ListAsync(letterId, SignatureStatus.Parse(request.Status, SignatureStatus.All)!, request.CursorKey, request.Take + 1, ct);
         var page = Paging.Of(rows, request.Take, r => r.Id);
-        var key = await letterKeys.GetAsync(connection, letterId);
-        await AuditTrail.RecordAsync(connection, null, clock.GetUtcNow(), User.KeyId(), "signatures.read", letterId, rows: page.Items.Count,
-            details: new { status = request.Status ?? "all" });
-        await Send.OkAsync(new(page.Items.Select(r => StaffSignatures.ToResponse(r, key)).ToList(), page.NextCursor), ct);
+        var key = await letterKeys.GetAsync(letterId, ct);
+        await audit.RecordAsync(null, clock.GetUtcNow(), User.KeyId(), "signatures.read", letterId, rows: page.Items.Count,
+            details: new { status = request.Status ?? "all" }, ct: ct);
+        await Send.OkAsync(new(page.Items.Select(r => StaffSignature.Of(r, key)).ToList(), page.NextCursor), ct);
     }
 }

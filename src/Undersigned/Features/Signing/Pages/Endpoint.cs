@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using FastEndpoints;
-using Undersigned.Features.Public;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing.Pages;
 
@@ -16,7 +14,7 @@ public sealed class Request
 /// The pages behind the emailed links. The token travels in the fragment, which browsers never send to a server;
 /// the page changes nothing until the person presses the button, so mail scanners that follow links confirm nothing.
 /// </summary>
-public sealed class Endpoint(LetterCache letters) : Endpoint<Request>
+public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -31,7 +29,7 @@ public sealed class Endpoint(LetterCache letters) : Endpoint<Request>
         var withdraw = HttpContext.Request.Path.StartsWithSegments("/withdraw");
         string? title = null;
         if (request.Letter is { Length: > 0 and <= 80 } slug)
-            title = (await letters.FindAsync(slug, ct))?.Row.Title;
+            title = (await letters.FindPublishedAsync(slug, ct))?.Row.Title;
 
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = HttpContext.Response.Headers;

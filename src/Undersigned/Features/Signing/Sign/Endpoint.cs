@@ -1,11 +1,7 @@
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Features.Abuse;
-using Undersigned.Features.Abuse.Challenge;
-using Undersigned.Features.Abuse.Pause;
-using Undersigned.Features.Letters;
-using Undersigned.Features.Public;
-using Undersigned.Infrastructure;
+using Undersigned.Services;
+using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Signing.Sign;
 
@@ -42,7 +38,7 @@ public sealed class Response
     public static readonly Response Received = new();
 }
 
-public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseSwitch pause, ChallengePolicy challengePolicy,
+public sealed class Endpoint(LettersStore letters, SignatureWriter writer, PauseSwitch pause, ChallengePolicy challengePolicy,
     ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -59,7 +55,7 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
+        var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
 
         var paused = await pause.CurrentAsync(ct);
         var status = letter is null ? null : LetterStatus.Of(letter, now);
@@ -88,8 +84,8 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
         if (string.IsNullOrEmpty(request.Website))
         {
             var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
-            var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Blank(request.Role),
-                Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
+            var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
+                Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash))));
             if (stored is null)
             {
@@ -104,6 +100,4 @@ public sealed class Endpoint(LetterCache letters, SignatureWriter writer, PauseS
 
     /// <summary>The service's own pages (the iframe embed) may always sign.</summary>
     string OwnOrigin => $"{HttpContext.Request.Scheme}://{HttpContext.Request.Host}".ToLowerInvariant();
-
-    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

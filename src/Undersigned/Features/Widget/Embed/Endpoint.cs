@@ -1,7 +1,5 @@
 using System.Net;
 using FastEndpoints;
-using Undersigned.Features.Public;
-using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Widget.Embed;
 
@@ -9,7 +7,7 @@ namespace Undersigned.Features.Widget.Embed;
 /// Iframe mode: a page holding the widget, which posts its height to the parent. Only the letter's
 /// <c>allowedOrigins</c> may frame it (any site when the list is empty), said by CSP frame-ancestors.
 /// </summary>
-public sealed class Endpoint(LetterCache letters) : EndpointWithoutRequest
+public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -21,7 +19,7 @@ public sealed class Endpoint(LetterCache letters) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var letter = (await letters.FindAsync(Route<string>("slug")!, ct))?.Row;
+        var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
         if (letter is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));

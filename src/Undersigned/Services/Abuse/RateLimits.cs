@@ -1,9 +1,8 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Undersigned.Infrastructure;
 
-namespace Undersigned.Features.Abuse;
+namespace Undersigned.Services.Abuse;
 
 /// <summary>Which per-address limit an endpoint falls under.</summary>
 public sealed record RateLimited(string Kind)

@@ -1,17 +1,14 @@
 using System.Threading.Channels;
-using Dapper;
-using Undersigned.Features.Mail;
-using Undersigned.Features.Signatures;
-using Undersigned.Infrastructure;
+using Undersigned.Services.Mail;
 
-namespace Undersigned.Features.Privacy.DataRequest;
+namespace Undersigned.Services.Privacy;
 
 /// <summary>
 /// Answers access requests in the background, so the HTTP answer is the same, and as quick, whether or not the
 /// address is known. The summary goes only to the address asked about, once per letter, within the daily mail cap.
 /// </summary>
-public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxSignal outboxSignal, TimeProvider clock,
-    ILogger<DataRequests> log) : BackgroundService
+public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
+    OutboxSignal outboxSignal, TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
 {
     readonly Channel<string> queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(1_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -41,19 +38,16 @@ public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys lett
     {
         var now = clock.GetUtcNow();
         var emailHmac = serviceKeys.EmailHmac(email);
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginWriteAsync(ct);
-        var rows = (await connection.QueryAsync<StaffSignatures.Row>(
-            $"SELECT {StaffSignatures.Columns} FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id", new { emailHmac }, tx)).ToList();
-        if (rows.Count == 0 || !await MailCaps.TryCountAsync(connection, tx, emailHmac, now)) return;
+        await using var tx = await db.BeginWriteAsync(ct);
+        var rows = await signatures.ForEmailAsync(tx, emailHmac);
+        if (rows.Count == 0 || !await outbox.TryCountMailAsync(tx, emailHmac, now)) return;
 
         foreach (var row in rows)
         {
-            var letterKey = await letterKeys.GetAsync(connection, row.LetterId, tx);
+            var letterKey = await letterKeys.GetAsync(tx, row.LetterId);
             if (letterKey is null) continue;
             var withdrawToken = Token.New();
-            await connection.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @Id",
-                new { hash = Token.Hash(withdrawToken), row.Id }, tx);
+            await signatures.SetWithdrawTokenAsync(tx, row.Id, withdrawToken);
             var summary = string.Join('\n', new[]
             {
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
@@ -61,7 +55,7 @@ public sealed class DataRequests(Db db, ServiceKeys serviceKeys, LetterKeys lett
                 $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording version {row.ConsentVersion?.ToString() ?? "-"}",
                 $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}",
             });
-            await Outbox.AddAsync(connection, tx, row.LetterId, row.Id, letterKey, new Email(EmailKind.DataSummary, email, null, withdrawToken, summary), now);
+            await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey, new Email(EmailKind.DataSummary, email, null, withdrawToken, summary), now);
         }
         await tx.CommitAsync(ct);
         outboxSignal.Notify();

@@ -1,7 +1,7 @@
 using System.Net;
 using MimeKit;
 
-namespace Undersigned.Features.Mail;
+namespace Undersigned.Services.Mail;
 
 /// <summary>The emails signers get. Each carries the withdraw link, so a signer can always take their name back.</summary>
 public static class Emails

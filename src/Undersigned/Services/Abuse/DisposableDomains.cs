@@ -1,4 +1,4 @@
-namespace Undersigned.Features.Abuse;
+namespace Undersigned.Services.Abuse;
 
 /// <summary>Email domains that hand out throwaway inboxes; a signature needs an address its signer keeps.</summary>
 public sealed class DisposableDomains

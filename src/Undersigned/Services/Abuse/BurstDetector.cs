@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Undersigned.Features.Abuse;
+namespace Undersigned.Services.Abuse;
 
 /// <summary>
 /// Counts signatures per client address (by keyed hash) in a sliding window, in memory only. Beyond the threshold a

@@ -1,29 +1,26 @@
 using System.Collections.Concurrent;
-using Undersigned.Features.Letters;
-using Undersigned.Infrastructure;
 
-namespace Undersigned.Features.Public;
+namespace Undersigned.Domain.Letters;
 
 /// <summary>A published letter as the public paths need it, with its body already rendered and sanitised.</summary>
 public sealed record PublishedLetter(LetterRow Row, string BodyHtml);
 
 /// <summary>
 /// Published letters by slug, kept in memory: every signature and public read needs one, and letters change rarely.
-/// Every endpoint that changes a letter calls <see cref="Forget"/> after its commit (one process owns the database).
+/// Only <see cref="LettersStore"/> holds one, and it forgets after every committed change to a letter.
 /// </summary>
-public sealed class LetterCache(Db db)
+sealed class LetterCache
 {
     readonly ConcurrentDictionary<string, PublishedLetter> letters = new();
     long generation;
 
-    public async Task<PublishedLetter?> FindAsync(string slug, CancellationToken ct)
+    public async Task<PublishedLetter?> GetAsync(string slug, Func<Task<LetterRow?>> load)
     {
         if (letters.TryGetValue(slug, out var cached)) return cached;
         var readIn = Interlocked.Read(ref generation);
-        await using var connection = await db.OpenReadAsync(ct);
-        var row = await PublicLetter.FindAsync(connection, slug);
+        var row = await load();
         if (row is null) return null; // not cached: a draft may be published any moment
-        var letter = new PublishedLetter(row, PublicLetter.RenderHtml(row.Body));
+        var letter = new PublishedLetter(row, LetterHtml.Render(row.Body));
         // A read that raced a change must not put the old letter back after Forget.
         if (Interlocked.Read(ref generation) == readIn) letters[slug] = letter;
         return letter;

@@ -1,4 +1,4 @@
-namespace Undersigned.Features.Keys;
+namespace Undersigned.Domain.Keys;
 
 public sealed class KeyResponse
 {

@@ -4,9 +4,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Numerics;
 using System.Text;
-using Undersigned.Infrastructure;
 
-namespace Undersigned.Features.Abuse.Challenge;
+namespace Undersigned.Services.Abuse;
 
 /// <summary>
 /// Proof-of-work without a third party or cookies. A challenge is <c>base64url(letterId | expires | random) "." base64url(HMAC)</c>;

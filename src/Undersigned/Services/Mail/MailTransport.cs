@@ -2,7 +2,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace Undersigned.Features.Mail;
+namespace Undersigned.Services.Mail;
 
 public sealed class SmtpSettings
 {

@@ -1,0 +1,65 @@
+using Dapper;
+
+namespace Undersigned.Domain.Keys;
+
+/// <summary>The only place that reads and writes API keys (stored as SHA-256 hashes, never the key).</summary>
+public sealed class ApiKeysStore(Db db)
+{
+    const string Columns = "id, name, role, hint, created_at, created_by, revoked_at";
+
+    /// <summary>The active key with this hash: its id and role.</summary>
+    public async Task<(long Id, string Role)?> FindActiveAsync(byte[] hash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<(long, string)?>(
+            "SELECT id, role FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash });
+    }
+
+    public async Task<KeyResponse> CreateAsync(string name, string role, string secret, long? createdBy, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleAsync<KeyResponse>($"""
+            INSERT INTO api_keys (name, role, key_hash, hint, created_at, created_by) VALUES (@name, @role, @hash, @hint, @now, @createdBy)
+            RETURNING {Columns}
+            """, new { name, role, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now, createdBy });
+    }
+
+    public async Task<List<KeyResponse>> ListAsync(long? before, int take, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<KeyResponse>($"SELECT {Columns} FROM api_keys WHERE id < @before ORDER BY id DESC LIMIT @take",
+            new { before = before ?? long.MaxValue, take })).ToList();
+    }
+
+    public enum Revocation { Revoked, NotFound, LastAdmin }
+
+    /// <summary>Revokes a key, unless it is the last admin key; the row stays, so the history of what it did still names it.</summary>
+    public async Task<(Revocation Result, string? Role)> RevokeAsync(WriteTransaction tx, long id, DateTimeOffset now)
+    {
+        var role = await tx.SingleOrDefaultAsync<string>("SELECT role FROM api_keys WHERE id = @id AND revoked_at IS NULL", new { id });
+        if (role is null) return (Revocation.NotFound, null);
+        if (role == Role.Admin && await CountActiveAdminsAsync(tx) == 1) return (Revocation.LastAdmin, role);
+        await tx.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id", new { now, id });
+        return (Revocation.Revoked, role);
+    }
+
+    Task<long> CountActiveAdminsAsync(WriteTransaction tx) => tx.ScalarAsync<long>(CountActiveAdmins, new { Role.Admin });
+
+    const string CountActiveAdmins = "SELECT count(*) FROM api_keys WHERE role = @Admin AND revoked_at IS NULL";
+
+    /// <summary>The configured admin key exists, active and admin, after this.</summary>
+    public async Task EnsureAdminAsync(string key, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("""
+            INSERT INTO api_keys (name, role, key_hash, hint, created_at) VALUES ('configured admin key', @Admin, @hash, @hint, @now)
+            ON CONFLICT (key_hash) DO UPDATE SET role = @Admin, revoked_at = NULL
+            """, new { Role.Admin, hash = ApiKey.Hash(key), hint = ApiKey.Hint(key), now });
+    }
+
+    public async Task<bool> AnyActiveAdminAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(CountActiveAdmins, new { Role.Admin }) > 0;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Undersigned.Domain.Letters;
+
+public static class LetterStatus
+{
+    public const string Draft = "draft", Scheduled = "scheduled", Open = "open", Closed = "closed";
+
+    /// <summary>Open and closed follow from the clock, so a letter closes at <c>closesAt</c> even if nothing runs then.</summary>
+    public static string Of(LetterRow letter, DateTimeOffset now)
+        => letter.PublishedAt is null ? Draft
+            : now >= letter.ClosesAt ? Closed
+            : letter.OpensAt > now ? Scheduled
+            : Open;
+}
+
+public static class Moderation
+{
+    public const string None = "none", Organisations = "organisations", All = "all";
+    public static readonly string[] Values = [None, Organisations, All];
+}
+
+public static class ChallengeMode
+{
+    public const string Off = "off", On = "on", Auto = "auto";
+    public static readonly string[] Values = [Off, On, Auto];
+}
+
+/// <summary>What staff set on a letter, as stored.</summary>
+public sealed record LetterValues(
+    string Slug, string Title, string Body, string Target, DateTimeOffset? OpensAt, DateTimeOffset ClosesAt, string TimeZone,
+    string Moderation, string[] AllowedOrigins, int RetainContactDays, string Challenge, string ConsentText);
+
+public sealed class LetterRow
+{
+    public long Id { get; init; }
+    public string Slug { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string Body { get; init; } = "";
+    public string Target { get; init; } = "";
+    public DateTimeOffset? OpensAt { get; init; }
+    public DateTimeOffset ClosesAt { get; init; }
+    public string TimeZone { get; init; } = "";
+    public string Moderation { get; init; } = "";
+    public string AllowedOrigins { get; init; } = "[]";
+    public int RetainContactDays { get; init; }
+    public string Challenge { get; init; } = "";
+    public string ConsentText { get; init; } = "";
+    public int? TextVersion { get; init; }
+    public int ConsentVersion { get; init; }
+    public long RowVersion { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+    public DateTimeOffset? PurgedAt { get; init; }
+
+    string[]? origins;
+    /// <summary>Parsed once per row: cached rows answer every signing request.</summary>
+    public string[] Origins => origins ??= JsonSerializer.Deserialize<string[]>(AllowedOrigins)!;
+    public string ETag => $"\"{RowVersion}\"";
+    public DateTimeOffset PurgeAt => ClosesAt.AddDays(RetainContactDays);
+}
+
+public sealed class TextVersion
+{
+    public int Version { get; init; }
+    /// <summary>SHA-256 (hex) of the UTF-8 JSON array <c>[title, target, body]</c>.</summary>
+    public string Sha256 { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public static string Hash(string title, string target, string body)
+        => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new[] { title, target, body })));
+}
+
+public static class DeadlineChangeKind
+{
+    public const string Moved = "moved", Extended = "extended", Shortened = "shortened", Reopened = "reopened", Closed = "closed";
+}
+
+public sealed class DeadlineChange
+{
+    /// <summary><c>moved</c> (while draft), <c>extended</c>, <c>shortened</c>, <c>reopened</c> or <c>closed</c>.</summary>
+    public string Change { get; init; } = "";
+    public DateTimeOffset OldClosesAt { get; init; }
+    public DateTimeOffset NewClosesAt { get; init; }
+    public string? Reason { get; init; }
+    public DateTimeOffset ChangedAt { get; init; }
+    /// <summary>The id of the API key that made the change.</summary>
+    public long ChangedBy { get; init; }
+}

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using Dapper;
+
+namespace Undersigned.Domain.Letters;
+
+/// <summary>A letter with what staff read beside it.</summary>
+public sealed record LetterHistory(TextVersion[] TextVersions, DeadlineChange[] DeadlineHistory);
+
+/// <summary>
+/// The only place that reads and writes letters, their text and consent versions and their deadline history.
+/// Every change forgets the published-letter cache once committed, so no caller has to remember to.
+/// </summary>
+public sealed class LettersStore(Db db, LetterKeys letterKeys)
+{
+    readonly LetterCache published = new();
+
+    // ----- reads
+
+    public async Task<LetterRow?> FindAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<LetterRow>(SelectById, new { id });
+    }
+
+    public Task<LetterRow?> FindAsync(WriteTransaction tx, long id) => tx.SingleOrDefaultAsync<LetterRow>(SelectById, new { id });
+
+    const string SelectById = "SELECT * FROM letters WHERE id = @id";
+
+    public async Task<bool> ExistsAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM letters WHERE id = @id)", new { id });
+    }
+
+    /// <summary>Newest first, before the cursor's id.</summary>
+    public async Task<List<LetterRow>> ListAsync(long? before, int take, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<LetterRow>("SELECT * FROM letters WHERE id < @before ORDER BY id DESC LIMIT @take",
+            new { before = before ?? long.MaxValue, take })).ToList();
+    }
+
+    /// <summary>A published letter by slug, from memory when it can be; drafts do not exist publicly.</summary>
+    public Task<PublishedLetter?> FindPublishedAsync(string slug, CancellationToken ct = default)
+        => published.GetAsync(slug, async () =>
+        {
+            await using var connection = await db.OpenReadAsync(ct);
+            return await connection.QuerySingleOrDefaultAsync<LetterRow>(
+                "SELECT * FROM letters WHERE slug = @slug AND published_at IS NOT NULL", new { slug });
+        });
+
+    public async Task<Dictionary<long, LetterHistory>> HistoriesAsync(IReadOnlyList<long> ids, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        var versions = (await connection.QueryAsync<(long LetterId, int Version, string Sha256, DateTimeOffset CreatedAt)>(
+                "SELECT letter_id, version, sha256, created_at FROM letter_text_versions WHERE letter_id IN @ids ORDER BY version", new { ids }))
+            .ToLookup(v => v.LetterId, v => new TextVersion { Version = v.Version, Sha256 = v.Sha256, CreatedAt = v.CreatedAt });
+        var history = (await connection.QueryAsync<DeadlineChangeRow>("""
+                SELECT letter_id, change AS change_kind, old_closes_at, new_closes_at, reason, changed_at, changed_by
+                FROM letter_deadline_changes WHERE letter_id IN @ids ORDER BY id
+                """, new { ids }))
+            .ToLookup(h => h.LetterId, h => h.Change);
+        return ids.ToDictionary(id => id, id => new LetterHistory(versions[id].ToArray(), history[id].ToArray()));
+    }
+
+    sealed class DeadlineChangeRow
+    {
+        public long LetterId { get; init; }
+        public DeadlineChange Change => new()
+        {
+            Change = ChangeKind, OldClosesAt = OldClosesAt, NewClosesAt = NewClosesAt, Reason = Reason, ChangedAt = ChangedAt, ChangedBy = ChangedBy,
+        };
+        public string ChangeKind { get; init; } = "";
+        public DateTimeOffset OldClosesAt { get; init; }
+        public DateTimeOffset NewClosesAt { get; init; }
+        public string? Reason { get; init; }
+        public DateTimeOffset ChangedAt { get; init; }
+        public long ChangedBy { get; init; }
+    }
+
+    /// <summary>The SHA-256 of the text version delivered.</summary>
+    public async Task<string> TextSha256Async(LetterRow letter, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<string>(
+                   "SELECT sha256 FROM letter_text_versions WHERE letter_id = @Id AND version = @version",
+                   new { letter.Id, version = letter.TextVersion ?? 1 })
+               ?? TextVersion.Hash(letter.Title, letter.Target, letter.Body);
+    }
+
+    /// <summary>Published letters whose contact data is due to be purged.</summary>
+    public async Task<List<long>> DueForPurgeAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<long>(
+            "SELECT id FROM letters WHERE purged_at IS NULL AND published_at IS NOT NULL AND closes_at + retain_contact_days * 86400000 <= @now",
+            new { now })).ToList();
+    }
+
+    /// <summary>A free slug: the wanted one, or with -2, -3… appended when it was generated rather than chosen.</summary>
+    public async Task<string?> FreeSlugAsync(WriteTransaction tx, string wanted, bool generated)
+    {
+        var taken = (await tx.QueryAsync<string>("SELECT slug FROM letters WHERE slug = @wanted OR slug LIKE @pattern",
+            new { wanted, pattern = wanted + "-%" })).ToHashSet();
+        if (!taken.Contains(wanted)) return wanted;
+        if (!generated) return null;
+        for (var n = 2; ; n++)
+            if (!taken.Contains($"{wanted}-{n}")) return $"{wanted}-{n}";
+    }
+
+    // ----- writes: each forgets the cache once its transaction commits
+
+    void Changed(WriteTransaction tx) => tx.AfterCommit(published.Forget);
+
+    public async Task<long> CreateAsync(WriteTransaction tx, LetterValues values, long keyId, DateTimeOffset now)
+    {
+        var id = await tx.ScalarAsync<long>("""
+            INSERT INTO letters (slug, title, body, target, opens_at, closes_at, time_zone, moderation, allowed_origins,
+                                 retain_contact_days, challenge, consent_text, created_at, created_by, updated_at)
+            VALUES (@Slug, @Title, @Body, @Target, @OpensAt, @ClosesAt, @TimeZone, @Moderation, @origins,
+                    @RetainContactDays, @Challenge, @ConsentText, @now, @keyId, @now)
+            RETURNING id
+            """, Parameters(values, new { now, keyId }));
+        await AddConsentVersionAsync(tx, id, 1, values.ConsentText, now);
+        Changed(tx);
+        return id;
+    }
+
+    /// <summary>Saves an edit; a published letter's text change makes a new text version. False when the row changed since it was read.</summary>
+    public async Task<bool> UpdateAsync(WriteTransaction tx, LetterRow row, LetterValues values, long keyId, DateTimeOffset now)
+    {
+        var textVersion = row.TextVersion;
+        if (row.TextVersion is { } current && (values.Title != row.Title || values.Body != row.Body || values.Target != row.Target))
+        {
+            textVersion = current + 1;
+            await AddTextVersionAsync(tx, row.Id, textVersion.Value, values.Title, values.Target, values.Body, now, keyId);
+        }
+        var consentVersion = row.ConsentVersion;
+        if (values.ConsentText != row.ConsentText) await AddConsentVersionAsync(tx, row.Id, ++consentVersion, values.ConsentText, now);
+
+        Changed(tx);
+        return await tx.ExecuteAsync("""
+            UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
+                time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
+                challenge = @Challenge, consent_text = @ConsentText, consent_version = @consentVersion, text_version = @textVersion,
+                row_version = row_version + 1, updated_at = @now
+            WHERE id = @id AND row_version = @rowVersion
+            """, Parameters(values, new { textVersion, consentVersion, now, id = row.Id, rowVersion = row.RowVersion })) == 1;
+    }
+
+    static DynamicParameters Parameters(LetterValues v, object more)
+    {
+        var parameters = new DynamicParameters(new
+        {
+            v.Slug, v.Title, v.Body, v.Target, v.OpensAt, v.ClosesAt, v.TimeZone, v.Moderation,
+            origins = JsonSerializer.Serialize(v.AllowedOrigins), v.RetainContactDays, v.Challenge, v.ConsentText,
+        });
+        parameters.AddDynamicParams(more);
+        return parameters;
+    }
+
+    /// <summary>Opens the letter for signing: its data key, and its wording as text version 1.</summary>
+    public async Task PublishAsync(WriteTransaction tx, LetterRow row, long keyId, DateTimeOffset now)
+    {
+        await letterKeys.CreateAsync(tx, row.Id, now);
+        await AddTextVersionAsync(tx, row.Id, 1, row.Title, row.Target, row.Body, now, keyId);
+        await tx.ExecuteAsync(
+            "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
+            new { now, row.Id });
+        Changed(tx);
+    }
+
+    /// <summary>Moves <c>closesAt</c>, keeping the move in the letter's history.</summary>
+    public async Task MoveDeadlineAsync(WriteTransaction tx, LetterRow row, string change, DateTimeOffset closesAt, string? reason,
+        long keyId, DateTimeOffset now)
+    {
+        await tx.ExecuteAsync("""
+            INSERT INTO letter_deadline_changes (letter_id, change, old_closes_at, new_closes_at, reason, changed_at, changed_by)
+            VALUES (@Id, @change, @ClosesAt, @closesAt, @reason, @now, @keyId)
+            """, new { row.Id, change, row.ClosesAt, closesAt, reason, now, keyId });
+        await tx.ExecuteAsync("UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
+            new { closesAt, now, row.Id });
+        Changed(tx);
+    }
+
+    /// <summary>Letters that were open when signing was paused get the paused time back; returns their ids.</summary>
+    public async Task<List<long>> ExtendPausedAsync(WriteTransaction tx, DateTimeOffset pausedAt, string reason, long keyId, DateTimeOffset now)
+    {
+        var letters = await tx.QueryAsync<LetterRow>(
+            "SELECT * FROM letters WHERE published_at IS NOT NULL AND purged_at IS NULL AND closes_at > @pausedAt AND coalesce(opens_at, 0) <= @pausedAt",
+            new { pausedAt });
+        var extended = new List<long>();
+        foreach (var letter in letters)
+        {
+            await MoveDeadlineAsync(tx, letter, DeadlineChangeKind.Extended, letter.ClosesAt + (now - pausedAt), reason, keyId, now);
+            extended.Add(letter.Id);
+        }
+        return extended;
+    }
+
+    public enum Deletion { Deleted, Published, NotFound }
+
+    public async Task<Deletion> DeleteDraftAsync(long id, CancellationToken ct = default)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        // One statement decides, so a publish racing this delete cannot lose.
+        var result = await tx.ExecuteAsync("DELETE FROM letters WHERE id = @id AND published_at IS NULL", new { id }) == 1 ? Deletion.Deleted
+            : await tx.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM letters WHERE id = @id)", new { id }) ? Deletion.Published
+            : Deletion.NotFound;
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Marks the letter purged and destroys its data key (the signatures store erases the rest in the same transaction).</summary>
+    public async Task MarkPurgedAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
+    {
+        await letterKeys.DestroyAsync(tx, letterId);
+        await tx.ExecuteAsync("UPDATE letters SET purged_at = @now WHERE id = @letterId", new { letterId, now });
+        Changed(tx);
+    }
+
+    Task AddTextVersionAsync(WriteTransaction tx, long letterId, int version, string title, string target, string body, DateTimeOffset now, long keyId)
+        => tx.ExecuteAsync("""
+            INSERT INTO letter_text_versions (letter_id, version, title, body, target, sha256, created_at, created_by)
+            VALUES (@letterId, @version, @title, @body, @target, @sha256, @now, @keyId)
+            """, new { letterId, version, title, body, target, sha256 = TextVersion.Hash(title, target, body), now, keyId });
+
+    Task AddConsentVersionAsync(WriteTransaction tx, long letterId, int version, string text, DateTimeOffset now)
+        => tx.ExecuteAsync("INSERT INTO letter_consent_versions (letter_id, version, text, created_at) VALUES (@letterId, @version, @text, @now)",
+            new { letterId, version, text, now });
+}

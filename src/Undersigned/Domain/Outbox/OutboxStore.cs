@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Dapper;
+
+namespace Undersigned.Domain.Outbox;
+
+public enum EmailKind { Verify, AlreadySigned, DataSummary }
+
+/// <summary>
+/// What an outbox row holds, encrypted under the letter's key: the address, the raw tokens for the links and, in a
+/// verification, how the signatory will be shown, so the person confirms exactly what the link publishes.
+/// </summary>
+public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null,
+    string? Signatory = null, bool? ShowName = null);
+
+public sealed class OutboxRow
+{
+    public long Id { get; init; }
+    public long LetterId { get; init; }
+    public byte[] Payload { get; init; } = [];
+    public int Attempts { get; init; }
+}
+
+/// <summary>The only place that reads and writes the outbox and the per-address mail caps.</summary>
+public sealed class OutboxStore(Db db)
+{
+    public const int MailsPerAddressPerDay = 5;
+
+    public Task AddAsync(WriteTransaction tx, long letterId, long? signatureId, byte[] letterKey, Email email, DateTimeOffset now)
+        => tx.ExecuteAsync("""
+            INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES (@letterId, @signatureId, @payload, @now, @now)
+            """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now });
+
+    public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
+
+    /// <summary>Counts an email to this address today; false when it has had its share (so neither the form nor access requests can flood an inbox).</summary>
+    public async Task<bool> TryCountMailAsync(WriteTransaction tx, byte[] emailHmac, DateTimeOffset now)
+        => await tx.ExecuteAsync("""
+            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1) ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
+            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }) == 1;
+
+    public async Task<List<OutboxRow>> DueAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<OutboxRow>(
+            "SELECT id, letter_id, payload, attempts FROM outbox WHERE next_attempt_at <= @now ORDER BY id LIMIT @limit", new { now, limit })).ToList();
+    }
+
+    /// <summary>When the next row is due; null when the outbox is empty.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox");
+    }
+
+    /// <summary>Sent, or unreadable for good: the row goes.</summary>
+    public async Task DeleteAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("DELETE FROM outbox WHERE id = @id", new { id });
+    }
+
+    public async Task RetryAtAsync(long id, DateTimeOffset next, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id });
+    }
+
+    /// <summary>Mail not yet sent to a signer who withdrew or was erased is not sent.</summary>
+    public Task CancelForSignatureAsync(WriteTransaction tx, long signatureId)
+        => tx.ExecuteAsync("DELETE FROM outbox WHERE signature_id = @signatureId", new { signatureId });
+
+    public Task DeleteForLetterAsync(WriteTransaction tx, long letterId)
+        => tx.ExecuteAsync("DELETE FROM outbox WHERE letter_id = @letterId", new { letterId });
+}

@@ -1,0 +1,351 @@
+using Dapper;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Outbox;
+
+namespace Undersigned.Domain.Signatures;
+
+/// <summary>
+/// The only place that reads and writes signatures, and the only place a signature's status changes (through
+/// <see cref="MoveAsync"/>, by the moves <see cref="SignatureMove"/> allows). Counts follow in the same transaction
+/// (triggers keep <c>signature_counts</c>).
+/// </summary>
+public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit)
+{
+    public const int MailsPerSignature = 3;
+    public static readonly TimeSpan VerifyTokenLifetime = TimeSpan.FromDays(7);
+    public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
+
+    const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at";
+
+    /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
+    async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
+    {
+        if (!move.To.Contains(to)) throw new InvalidOperationException($"A {move.Name} cannot make a signature {to}.");
+        var all = new DynamicParameters(parameters);
+        all.Add("to", to);
+        all.Add("from", move.From);
+        return await tx.ExecuteAsync(
+            $"UPDATE signatures SET status = @to{(alsoSet is null ? "" : ", " + alsoSet)} WHERE ({where}) AND status IN @from", all);
+    }
+
+    // ----- signing (called by the signature writer inside its batch transaction)
+
+    public async Task<SignResult> SignAsync(WriteTransaction tx, SignatureDraft draft, DateTimeOffset now)
+    {
+        var letterKey = await letterKeys.GetAsync(tx, draft.LetterId)
+                        ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
+        var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
+        var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<(long Id, string Status, long MailsSent)?>(
+            "SELECT id, status, mails_sent FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac",
+            new { draft.LetterId, draft.Kind, emailHmac });
+        var email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim());
+
+        if (draft.StaffAddedBy is { } staffKey)
+        {
+            if (existing is not null) return new(SignOutcome.Duplicate, existing.Value.Id);
+            return new(SignOutcome.Stored, await InsertAsync(tx, draft, SignatureStatus.Confirmed, emailHmac, email, now, new { staffKey, confirmedAt = now }));
+        }
+
+        var verifyToken = Token.New();
+        var withdrawToken = Token.New();
+        var to = draft.Email!.Trim();
+        var (existingId, status, mailsSent) = existing ?? (0, SignatureStatus.Pending, 0);
+        var mail = existing is null || SignatureMove.Resend.From.Contains(status)
+            ? new Email(EmailKind.Verify, to, verifyToken, withdrawToken,
+                Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
+            : status is SignatureStatus.Confirmed or SignatureStatus.Review ? new Email(EmailKind.AlreadySigned, to, null, withdrawToken)
+            : null; // rejected or withdrawn: nothing to say
+        var send = mail is not null && mailsSent < MailsPerSignature && await outbox.TryCountMailAsync(tx, emailHmac!, now);
+
+        if (existing is null)
+        {
+            var id = await InsertAsync(tx, draft, SignatureStatus.Pending, emailHmac, email, now, new
+            {
+                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0,
+            });
+            if (send) await outbox.AddAsync(tx, draft.LetterId, id, letterKey, mail!, now);
+            return new(SignOutcome.Stored, id);
+        }
+
+        if (send)
+        {
+            // Tokens are kept only as hashes, so a re-sent email carries new ones (and the older links stop working).
+            if (mail!.Kind == EmailKind.Verify)
+                // A new verification link publishes exactly what was submitted with it: the newest submission's details
+                // replace the pending ones, so whoever signed first with an address cannot choose what its owner confirms.
+                await MoveAsync(tx, SignatureMove.Resend, SignatureStatus.Pending, "id = @existingId", new
+                {
+                    existingId, verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now,
+                    draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
+                }, """
+                   verify_token_hash = @verifyHash, verify_issued_at = @now, withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1,
+                   name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
+                   consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
+                   """);
+            else
+                await tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId",
+                    new { withdrawHash = Token.Hash(withdrawToken), existingId });
+            await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, mail, now);
+        }
+        return new(SignOutcome.Duplicate, existingId);
+    }
+
+    Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, string status, byte[]? emailHmac, byte[]? email, DateTimeOffset now, object more)
+    {
+        var parameters = new DynamicParameters(draft);
+        parameters.AddDynamicParams(new { status, emailHmac, emailEncrypted = email, now });
+        parameters.AddDynamicParams(more);
+        var staffAdded = status == SignatureStatus.Confirmed;
+        return tx.ScalarAsync<long>(staffAdded
+            ? """
+              INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                      text_version, staff_added_by, signed_at, confirmed_at)
+              VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
+                      @TextVersion, @staffKey, @now, @confirmedAt)
+              RETURNING id
+              """
+            : """
+              INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                      text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
+                                      address_hash, held, signed_at)
+              VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
+                      @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @AddressHash, @Held, @now)
+              RETURNING id
+              """, parameters);
+    }
+
+    // ----- the signer's links
+
+    public sealed class Unconfirmed
+    {
+        public long Id { get; init; }
+        public long LetterId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Status { get; init; } = "";
+        public bool Held { get; init; }
+        public DateTimeOffset VerifyIssuedAt { get; init; }
+        public string? Name { get; init; }
+        public string? Role { get; init; }
+        public string? Organisation { get; init; }
+        public bool ShowName { get; init; }
+        public string Display => Signer.Display(Kind, Name, Role, Organisation);
+    }
+
+    /// <summary>The signature a verification token would confirm; null when no unconfirmed signature has it.</summary>
+    public async Task<Unconfirmed?> FindByVerifyTokenAsync(string token, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<Unconfirmed>("""
+            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name
+            FROM signatures WHERE verify_token_hash = @hash
+            """, new { hash = Token.Hash(token) });
+        return row is not null && SignatureMove.Confirm.From.Contains(row.Status) ? row : null;
+    }
+
+    /// <summary>Confirms with the token (used once); false when it was used meanwhile.</summary>
+    public async Task<bool> ConfirmAsync(long id, string token, string status, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        var confirmed = await MoveAsync(tx, SignatureMove.Confirm, status, "id = @id AND verify_token_hash = @hash",
+            new { id, hash = Token.Hash(token), now }, "confirmed_at = @now, verify_token_hash = NULL") == 1;
+        await tx.CommitAsync(ct);
+        return confirmed;
+    }
+
+    /// <summary>Withdraws the signature this token belongs to and erases its personal data; false when no signature has it.</summary>
+    public async Task<bool> WithdrawAsync(string token, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        var id = await tx.SingleOrDefaultAsync<long?>("SELECT id FROM signatures WHERE withdraw_token_hash = @hash", new { hash = Token.Hash(token) });
+        if (id is null) return false;
+        await EraseAsync(tx, id.Value);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Erases a signer's personal data at once and cancels mail not yet sent to them; the row stays as withdrawn.</summary>
+    public async Task EraseAsync(WriteTransaction tx, long signatureId)
+    {
+        await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
+            name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL
+            """);
+        await outbox.CancelForSignatureAsync(tx, signatureId);
+        await audit.ForgetSignatureDetailsAsync(tx, signatureId);
+    }
+
+    // ----- staff
+
+    public async Task<SignatureRow?> FindAsync(long letterId, long signatureId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<SignatureRow>(SelectOne, new { letterId, signatureId });
+    }
+
+    public Task<SignatureRow?> FindAsync(WriteTransaction tx, long letterId, long signatureId)
+        => tx.SingleOrDefaultAsync<SignatureRow>(SelectOne, new { letterId, signatureId });
+
+    const string SelectOne = $"SELECT {Columns} FROM signatures WHERE id = @signatureId AND letter_id = @letterId";
+
+    /// <summary>Newest first, before the cursor's id.</summary>
+    public async Task<List<SignatureRow>> ListAsync(long letterId, string[] statuses, long? before, int take, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SignatureRow>($"""
+            SELECT {Columns} FROM signatures
+            WHERE letter_id = @letterId AND status IN @statuses AND id < @before ORDER BY id DESC LIMIT @take
+            """, new { letterId, statuses, before = before ?? long.MaxValue, take })).ToList();
+    }
+
+    /// <summary>Oldest first, after the cursor's id: the export's keyset batches.</summary>
+    public async Task<List<SignatureRow>> BatchAfterAsync(long letterId, string[] statuses, long after, int take, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SignatureRow>($"""
+            SELECT {Columns} FROM signatures
+            WHERE letter_id = @letterId AND status IN @statuses AND id > @after ORDER BY id LIMIT @take
+            """, new { letterId, statuses, after, take })).ToList();
+    }
+
+    /// <summary>Every signature in these statuses, without contact details: the delivery pack's block.</summary>
+    public async Task<List<SignatureRow>> ForPackAsync(long letterId, string[] statuses, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SignatureRow>(
+            "SELECT kind, status, name, role, organisation, show_name, text_version FROM signatures WHERE letter_id = @letterId AND status IN @statuses",
+            new { letterId, statuses })).ToList();
+    }
+
+    /// <summary>Approves (review → confirmed) or rejects a signature; false when its status does not allow it.</summary>
+    public async Task<bool> DecideAsync(WriteTransaction tx, long letterId, long signatureId, bool approve, long keyId, DateTimeOffset now)
+        => await MoveAsync(tx, approve ? SignatureMove.Approve : SignatureMove.Reject, approve ? SignatureStatus.Confirmed : SignatureStatus.Rejected,
+            "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now }, "decided_at = @now, decided_by = @keyId") == 1;
+
+    public Task CorrectAsync(WriteTransaction tx, long signatureId, string? name, string? role, string? organisation)
+        => tx.ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",
+            new { name, role, organisation, signatureId });
+
+    /// <summary>Signatures a bulk invalidation may reject, signed in [from, to) and, when given, from one address.</summary>
+    public async Task<List<(long Id, byte[]? EmailEncrypted)>> RejectableAsync(long letterId, DateTimeOffset from, DateTimeOffset to,
+        byte[]? addressHash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long, byte[]?)>("""
+            SELECT id, email_encrypted FROM signatures
+            WHERE letter_id = @letterId AND status IN @from AND signed_at >= @start AND signed_at < @end
+              AND (@addressHash IS NULL OR address_hash = @addressHash)
+            ORDER BY id
+            """, new { letterId, from = SignatureMove.Reject.From, start = from, end = to, addressHash })).ToList();
+    }
+
+    /// <summary>Rejects these signatures, in batches that stay well inside SQLite's parameter limit; returns how many moved.</summary>
+    public async Task<int> RejectAsync(WriteTransaction tx, long letterId, IReadOnlyList<long> ids, long keyId, DateTimeOffset now)
+    {
+        var moved = 0;
+        foreach (var chunk in ids.Chunk(500))
+            moved += await MoveAsync(tx, SignatureMove.Reject, SignatureStatus.Rejected, "letter_id = @letterId AND id IN @chunk",
+                new { letterId, chunk, keyId, now }, "decided_at = @now, decided_by = @keyId");
+        return moved;
+    }
+
+    // ----- counts and the public list
+
+    /// <summary>Signatures per status for each letter.</summary>
+    public async Task<ILookup<long, (string Status, long Count)>> CountsByStatusAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long LetterId, string Status, long Count)>(
+                "SELECT letter_id, status, sum(count) FROM signature_counts WHERE letter_id IN @letterIds GROUP BY letter_id, status", new { letterIds }))
+            .ToLookup(c => c.LetterId, c => (c.Status, c.Count));
+    }
+
+    public async Task<PublicCounts> PublicCountsAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        var rows = (await connection.QueryAsync<(string Kind, bool ShowName, long Count)>(
+            "SELECT kind, show_name, count FROM signature_counts WHERE letter_id = @letterId AND status = @Confirmed",
+            new { letterId, SignatureStatus.Confirmed })).ToList();
+        return new()
+        {
+            Organisations = rows.Where(r => r.Kind == SignatureKind.Organisation).Sum(r => r.Count),
+            Individuals = rows.Where(r => r.Kind == SignatureKind.Individual).Sum(r => r.Count),
+            NotNamed = rows.Where(r => !r.ShowName).Sum(r => r.Count),
+        };
+    }
+
+    /// <summary>
+    /// Confirmed signatories who chose to be shown: organisations, then individuals, each in order of signing. The cursor
+    /// packs rank (organisations 0, individuals 1) and id into one key; each kind reads its own index range.
+    /// </summary>
+    public async Task<List<SignatureRow>> PublicPageAsync(long letterId, long cursorKey, int take, CancellationToken ct)
+    {
+        var (rank, afterId) = (cursorKey / PublicRankShift, cursorKey % PublicRankShift);
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SignatureRow>("""
+            SELECT * FROM (
+                SELECT id, kind, name, role, organisation FROM signatures
+                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Organisation AND show_name = 1 AND @rank = 0 AND id > @afterId
+                ORDER BY id LIMIT @take)
+            UNION ALL
+            SELECT * FROM (
+                SELECT id, kind, name, role, organisation FROM signatures
+                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Individual AND show_name = 1
+                  AND id > (CASE WHEN @rank = 1 THEN @afterId ELSE 0 END)
+                ORDER BY id LIMIT @take)
+            ORDER BY kind DESC, id
+            """, new
+        {
+            letterId, rank, afterId, take, SignatureStatus.Confirmed, SignatureKind.Organisation, SignatureKind.Individual,
+        })).ToList();
+    }
+
+    public const long PublicRankShift = 1L << 48;
+
+    public static long PublicCursorKey(SignatureRow row) => (row.Kind == SignatureKind.Organisation ? 0 : PublicRankShift) + row.Id;
+
+    // ----- access requests
+
+    /// <summary>Every signature made with this address, for an access request.</summary>
+    public async Task<List<SignatureRow>> ForEmailAsync(WriteTransaction tx, byte[] emailHmac)
+        => (await tx.QueryAsync<SignatureRow>($"SELECT {Columns} FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id",
+            new { emailHmac })).ToList();
+
+    /// <summary>A new withdraw link for the summary email (the old one stops working).</summary>
+    public Task SetWithdrawTokenAsync(WriteTransaction tx, long signatureId, string token)
+        => tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @signatureId", new { hash = Token.Hash(token), signatureId });
+
+    // ----- retention
+
+    /// <summary>Pending signatures that can no longer be confirmed become expired; returns how many.</summary>
+    public async Task<int> ExpireUnconfirmedAsync(DateTimeOffset now, TimeSpan grace, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        // A read of the letter's deadline inside the statement: the expiry moves with every extension.
+        var expired = await MoveAsync(tx, SignatureMove.Expire, SignatureStatus.Expired, """
+            verify_issued_at + @lifetime < @now OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace < @now
+            """, new { lifetime = (long)VerifyTokenLifetime.TotalMilliseconds, grace = (long)grace.TotalMilliseconds, now });
+        await tx.ExecuteAsync("UPDATE signatures SET address_hash = NULL WHERE address_hash IS NOT NULL AND signed_at < @cutoff",
+            new { cutoff = now - AddressHashLifetime });
+        await tx.CommitAsync(ct);
+        return expired;
+    }
+
+    /// <summary>
+    /// The purge: everything but confirmed signatures is deleted, and contact details (emails, their HMACs, tokens, address
+    /// hashes, organisations' contact people) are erased from what stays. Returns how many confirmed signatures stay.
+    /// </summary>
+    public async Task<int> PurgeAsync(WriteTransaction tx, long letterId)
+    {
+        await outbox.DeleteForLetterAsync(tx, letterId);
+        await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
+        var kept = await tx.ExecuteAsync("""
+            UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL, verify_issued_at = NULL, address_hash = NULL,
+                withdraw_token_hash = NULL,
+                name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
+                role = CASE kind WHEN @Organisation THEN NULL ELSE role END
+            WHERE letter_id = @letterId
+            """, new { letterId, SignatureKind.Organisation });
+        await audit.ForgetLetterSignatureDetailsAsync(tx, letterId);
+        return kept;
+    }
+}

@@ -1,0 +1,63 @@
+namespace Undersigned.Features.Letters;
+
+public sealed class LetterResponse
+{
+    public long Id { get; init; }
+    public required string Slug { get; init; }
+    /// <summary><c>draft</c>, <c>scheduled</c>, <c>open</c> or <c>closed</c>.</summary>
+    public required string Status { get; init; }
+    public required string Title { get; init; }
+    public required string Body { get; init; }
+    public required string Target { get; init; }
+    public DateTimeOffset? OpensAt { get; init; }
+    public DateTimeOffset ClosesAt { get; init; }
+    public required string TimeZone { get; init; }
+    public required string Moderation { get; init; }
+    public required string[] AllowedOrigins { get; init; }
+    public int RetainContactDays { get; init; }
+    public required string Challenge { get; init; }
+    public required string ConsentText { get; init; }
+    /// <summary>The version of the consent wording; each change makes a new one, and each signature records the one it agreed to.</summary>
+    public int ConsentVersion { get; init; }
+    /// <summary>The current text version; null while draft.</summary>
+    public int? TextVersion { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+    public required TextVersion[] TextVersions { get; init; }
+    public required DeadlineChange[] DeadlineHistory { get; init; }
+    /// <summary>Signatures per status: pending, review, confirmed, rejected, withdrawn, expired.</summary>
+    public required Dictionary<string, long> Counts { get; init; }
+
+    /// <summary>Letters as staff read them: with text versions, deadline history and counts per status.</summary>
+    public static async Task<List<LetterResponse>> ListAsync(LettersStore letters, SignaturesStore signatures, IReadOnlyList<LetterRow> rows,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = rows.Select(r => r.Id).ToArray();
+        var histories = await letters.HistoriesAsync(ids, ct);
+        var counts = await signatures.CountsByStatusAsync(ids, ct);
+        return rows.Select(row => new LetterResponse
+        {
+            Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
+            Target = row.Target, OpensAt = row.OpensAt, ClosesAt = row.ClosesAt, TimeZone = row.TimeZone,
+            Moderation = row.Moderation, AllowedOrigins = row.Origins, RetainContactDays = row.RetainContactDays,
+            Challenge = row.Challenge, ConsentText = row.ConsentText, ConsentVersion = row.ConsentVersion, TextVersion = row.TextVersion,
+            CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt, PublishedAt = row.PublishedAt,
+            TextVersions = histories[row.Id].TextVersions, DeadlineHistory = histories[row.Id].DeadlineHistory,
+            Counts = SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
+        }).ToList();
+    }
+
+    /// <summary>The letter as saved, with its new ETag set on the response.</summary>
+    public static async Task<LetterResponse> SavedAsync(LettersStore letters, SignaturesStore signatures, HttpContext http, long id,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var saved = (await letters.FindAsync(id, ct))!;
+        http.Response.Headers.ETag = saved.ETag;
+        return await OfAsync(letters, signatures, saved, now, ct);
+    }
+
+    public static async Task<LetterResponse> OfAsync(LettersStore letters, SignaturesStore signatures, LetterRow row, DateTimeOffset now,
+        CancellationToken ct)
+        => (await ListAsync(letters, signatures, [row], now, ct))[0];
+}

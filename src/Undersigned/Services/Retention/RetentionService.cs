@@ -1,0 +1,49 @@
+namespace Undersigned.Services.Retention;
+
+/// <summary>
+/// Every few minutes: pending signatures that can no longer be confirmed become expired, and letters past
+/// <c>closesAt + retainContactDays</c> are purged — their data key destroyed (every email under it unreadable at
+/// once), everything but confirmed signatures deleted, and contact details erased from what stays.
+/// </summary>
+public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, Settings settings,
+    TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError("Retention run failed ({Error}); it runs again in {Minutes} minutes", e.GetType().Name, Interval.TotalMinutes);
+                }
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
+        if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
+
+        foreach (var letterId in await letters.DueForPurgeAsync(now, ct))
+        {
+            await using var tx = await db.BeginWriteAsync(ct);
+            var kept = await signatures.PurgeAsync(tx, letterId);
+            await letters.MarkPurgedAsync(tx, letterId, now);
+            await audit.RecordAsync(tx, now, null, "letter.purge", letterId, rows: kept);
+            await tx.CommitAsync(ct);
+            log.LogInformation("Purged letter {LetterId}: data key destroyed, {Kept} confirmed signatures kept without contact details", letterId, kept);
+        }
+    }
+}
