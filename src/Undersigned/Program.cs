@@ -10,6 +10,17 @@ using Undersigned.Services.Privacy;
 using Undersigned.Services.Retention;
 
 var builder = WebApplication.CreateBuilder(args);
+// Defaults that hold however the service is started: a service manager may start it from a folder without
+// appsettings.json, and a line per request would bury what matters. appsettings.json and the environment still win.
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+{
+    InitialData = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    },
+});
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;

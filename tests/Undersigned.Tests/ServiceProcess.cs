@@ -74,6 +74,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as a service manager stops it; returns once the process has exited and all it printed is read.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync();
+    }
+
     static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

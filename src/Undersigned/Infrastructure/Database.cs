@@ -45,6 +45,18 @@ public sealed class Db
         return connection;
     }
 
+    /// <summary>
+    /// A long-lived connection for the signature writer. synchronous FULL: a signature answered 202 must survive a power
+    /// cut, not only a crash of the process. A large page cache: the writer's indexes are keyed by hashes, so its inserts
+    /// touch pages all over the file.
+    /// </summary>
+    public async Task<DbConnection> OpenForBatchesAsync(CancellationToken ct)
+    {
+        var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
+        return connection;
+    }
+
     /// <summary>Throws when the database does not answer, or was never migrated.</summary>
     public async Task CheckAsync(CancellationToken ct)
     {
@@ -88,6 +100,23 @@ public sealed class WriteTransaction : IAsyncDisposable
         => new(connection, await connection.BeginTransactionAsync(ct), ownsConnection);
 
     public void AfterCommit(Action action) => afterCommit.Add(action);
+
+    /// <summary>Runs one part of a batch in a savepoint: when it throws, only its own writes are undone.</summary>
+    public async Task<T> InSavepointAsync<T>(Func<Task<T>> part)
+    {
+        await ExecuteAsync("SAVEPOINT part");
+        try
+        {
+            var result = await part();
+            await ExecuteAsync("RELEASE part");
+            return result;
+        }
+        catch
+        {
+            await ExecuteAsync("ROLLBACK TO part; RELEASE part");
+            throw;
+        }
+    }
 
     public async Task CommitAsync(CancellationToken ct = default)
     {

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Dapper;
 using Undersigned.Services.Mail;
 
 namespace Undersigned.Services;
@@ -35,7 +34,7 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item)) batch.Add(item);
-                connection ??= await OpenAsync(stoppingToken);
+                connection ??= await db.OpenForBatchesAsync(stoppingToken);
                 if (!await WriteBatchAsync(connection, batch, stoppingToken))
                 {
                     await connection.DisposeAsync(); // start the next batch on a fresh connection
@@ -54,15 +53,6 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
         }
     }
 
-    async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = await db.OpenAsync(ct);
-        // FULL: a signature answered 202 must survive a power cut, not only a crash of the process.
-        // A large page cache: the writer's indexes are keyed by hashes, so its inserts touch pages all over the file.
-        await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
-        return connection;
-    }
-
     /// <summary>Writes and commits a batch, then answers each request; false when the connection should be replaced.</summary>
     async Task<bool> WriteBatchAsync(DbConnection connection, List<(SignatureDraft Draft, TaskCompletionSource<SignResult> Done)> batch,
         CancellationToken ct)
@@ -75,15 +65,13 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
             for (var i = 0; i < batch.Count; i++)
             {
                 // A savepoint per signature: one failure does not undo the others in the batch.
-                await tx.ExecuteAsync("SAVEPOINT signature");
+                var draft = batch[i].Draft;
                 try
                 {
-                    results[i] = (await signatures.SignAsync(tx, batch[i].Draft, now), null);
-                    await tx.ExecuteAsync("RELEASE signature");
+                    results[i] = (await tx.InSavepointAsync(() => signatures.SignAsync(tx, draft, now)), null);
                 }
                 catch (Exception e) when (e is DbException or System.Security.Cryptography.CryptographicException)
                 {
-                    await tx.ExecuteAsync("ROLLBACK TO signature; RELEASE signature");
                     log.LogError("Could not store a signature for letter {LetterId}: {Error}", batch[i].Draft.LetterId, e.GetType().Name);
                     results[i] = (null, e);
                 }

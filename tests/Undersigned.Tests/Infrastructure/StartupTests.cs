@@ -27,6 +27,24 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Started_from_another_folder_it_logs_no_line_per_request()
+    {
+        // As a service manager may start it: `dotnet /app/Undersigned.dll` from a working directory without appsettings.json.
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        var service = await ServiceProcess.StartAsync(directory, []);
+        await using (service)
+        {
+            using var client = service.Client();
+            for (var i = 0; i < 20; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/letters")).StatusCode);
+            await service.StopAsync();
+        }
+
+        Assert.Contains(service.Output, line => line.Contains("Application is shutting down")); // the log was read to its end
+        Assert.DoesNotContain(service.Output, line => line.Contains("Request starting") || line.Contains("Request finished")
+                                                      || line.Contains("Executing endpoint"));
+    }
+
+    [Fact]
     public async Task A_changed_applied_migration_stops_start_up_and_says_which()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;

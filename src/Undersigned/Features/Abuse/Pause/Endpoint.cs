@@ -1,6 +1,5 @@
 using FastEndpoints;
 using FluentValidation;
-using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Abuse.Pause;
 

@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Undersigned.Tests.Features.Signing;
 
-namespace Undersigned.Tests.Features.Mail;
+namespace Undersigned.Tests.Services.Mail;
 
 public sealed class OutboxTests
 {

@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Undersigned.Services.Abuse;
+namespace Undersigned.Domain.Pause;
 
 public sealed class PauseState
 {
