@@ -51,6 +51,7 @@ services.AddSingleton<OutboxStore>();
 services.AddSingleton<ApiKeysStore>();
 services.AddSingleton<AuditStore>();
 services.AddSingleton<PauseSwitch>();
+services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();
 services.AddSingleton<IMailTransport>(provider =>
 {
@@ -105,7 +106,7 @@ FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
 var app = builder.Build();
 var settings = app.Services.GetRequiredService<Settings>();
 app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned starting in {Environment}", app.Environment.EnvironmentName);
-Startup.CheckConfiguration(app, settings);
+Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());
 await app.Services.GetRequiredService<Migrator>().ApplyAsync();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
 app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key now, not on the first signature

@@ -56,11 +56,14 @@ public sealed class SmtpServer : IAsyncDisposable
 
     public async Task StartListeningAsync()
     {
-        process = Process.Start(new ProcessStartInfo("/usr/bin/python3",
-            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
+        // smtp_handler.py: a maildir that refuses recipients at refused.example (550) and later.example (450), as real servers do.
+        var start = new ProcessStartInfo("/usr/bin/python3",
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_handler.Refusing", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
-        })!;
+        };
+        start.Environment["PYTHONPATH"] = AppContext.BaseDirectory;
+        process = Process.Start(start)!;
         // Ready when our server (not another test's, on a port it took first) greets on the port; give up after ten seconds.
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)

@@ -17,8 +17,10 @@ public sealed class AdminKeyBootstrap(ApiKeysStore keys, Settings settings, Time
             if (settings.AdminKey.Trim().Length < MinimumConfiguredLength)
                 throw new InvalidOperationException($"Undersigned__AdminKey must be at least {MinimumConfiguredLength} characters long.");
             var key = settings.AdminKey.Trim();
-            await keys.EnsureAdminAsync(key, now, ct);
-            log.LogInformation("The admin key from Undersigned__AdminKey is active.");
+            if (await keys.EnsureConfiguredAdminAsync(key, now, ct) == ApiKeysStore.Configured.Active)
+                log.LogInformation("The admin key from Undersigned__AdminKey is active.");
+            else
+                log.LogWarning("The admin key in Undersigned__AdminKey was revoked and stays revoked: set a new value to get a working admin key.");
             return;
         }
 

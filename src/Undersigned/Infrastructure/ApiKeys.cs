@@ -24,8 +24,12 @@ public static class ApiKey
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>Enough of a key for a person to recognise it in a list, far too little to guess the rest.</summary>
-    public static string Hint(string key) => key[..(Prefix.Length + 4)] + "…";
+    /// <summary>
+    /// Four random characters of a generated key: enough for a person to recognise it in a list, far too little to guess
+    /// the rest. A key a person chose (from configuration) gets none: its start may be most of it.
+    /// </summary>
+    public static string Hint(string key)
+        => key.StartsWith(Prefix) && key.Length > Prefix.Length + 16 ? key[..(Prefix.Length + 4)] + "…" : "(from configuration)";
 
     public static long KeyId(this ClaimsPrincipal user) => long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
 }

@@ -14,6 +14,7 @@ public sealed class ServiceKeys
     readonly byte[] emailMacKey;
     readonly byte[] addressMacKey;
     readonly byte[] challengeMacKey;
+    readonly byte[] withdrawMacKey;
 
     public ServiceKeys(byte[] serviceKey)
     {
@@ -22,6 +23,7 @@ public sealed class ServiceKeys
         emailMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned email hmac"u8.ToArray());
         addressMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned address hmac"u8.ToArray());
         challengeMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned challenge"u8.ToArray());
+        withdrawMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned withdraw token"u8.ToArray());
     }
 
     public static ServiceKeys Load(Settings settings, IHostEnvironment environment, ILogger log)
@@ -49,6 +51,13 @@ public sealed class ServiceKeys
     public byte[] AddressHash(System.Net.IPAddress address) => HMACSHA256.HashData(addressMacKey, address.GetAddressBytes())[..16];
 
     public byte[] ChallengeMac(byte[] payload) => HMACSHA256.HashData(challengeMacKey, payload);
+
+    /// <summary>
+    /// A signature's withdraw token (128 bits, like <see cref="Token.New"/>): the same in every email to that signer, so a
+    /// repeat submission or an access request never breaks a link the signer keeps. Stored, like every token, only as a hash.
+    /// </summary>
+    public string WithdrawToken(long letterId, string kind, byte[] emailHmac)
+        => Base64Url.EncodeToString(HMACSHA256.HashData(withdrawMacKey, (byte[])[.. Encoding.UTF8.GetBytes($"{letterId}:{kind}:"), .. emailHmac])[..16]);
 
     public static string Canonical(string email) => email.Trim().ToLowerInvariant();
 

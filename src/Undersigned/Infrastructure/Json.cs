@@ -12,6 +12,8 @@ public static partial class Json
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // {"name": "A", "name": "B"} means two things: refuse it rather than let one silently win.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new NfcStringConverter());
         options.Converters.Add(new InstantConverter());
         options.Converters.Add(new NullableInstantConverter());
@@ -36,6 +38,8 @@ public static partial class Json
         return InstantPattern().IsMatch(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
+
+    public static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
 
     /// <summary>Instants are kept to the millisecond, as stored.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset value)

@@ -11,8 +11,12 @@ public static class Limits
 public static class Startup
 {
     /// <summary>Fails start-up with a clear message on configuration that cannot work.</summary>
-    public static void CheckConfiguration(WebApplication app, Settings settings)
+    public static void CheckConfiguration(WebApplication app, Settings settings, Services.Mail.SmtpSettings smtp, Services.Mail.MailSettings mail)
     {
+        if (app.Environment.IsProduction() && string.IsNullOrWhiteSpace(smtp.Host) && string.IsNullOrWhiteSpace(mail.PickupDirectory))
+            app.Logger.LogWarning("No mail is sent: Undersigned__Smtp__Host is not set, so every email (with signers' addresses and links) " +
+                                  "is written to the folder {PickupDirectory}. Set Undersigned__Smtp__Host, or Undersigned__Mail__PickupDirectory " +
+                                  "if a folder is meant.", Path.GetFullPath(Path.Combine(settings.DataDirectory, "mail")));
         if (app.Environment.IsProduction() && string.IsNullOrWhiteSpace(settings.PublicBaseUrl))
             throw new InvalidOperationException(
                 "Undersigned__PublicBaseUrl is required in Production: links in emails and the widget are built from it.");
@@ -32,6 +36,8 @@ public static class Startup
         foreach (var address in (settings.KnownProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             options.KnownProxies.Add(IPAddress.TryParse(address, out var ip) ? ip
                 : throw new InvalidOperationException($"Undersigned__KnownProxies: '{address}' is not an IP address."));
+        // Each trusted proxy adds one entry: reading further back would take an address the client wrote itself.
+        options.ForwardLimit = options.KnownProxies.Count;
         return options;
     }
 }

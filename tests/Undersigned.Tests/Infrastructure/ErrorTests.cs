@@ -38,6 +38,45 @@ public sealed class ErrorTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task A_field_given_twice_is_a_400_naming_it_not_a_500()
+    {
+        static StringContent Body(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+        var created = await app.Admin().PostAsync("/api/letters", Body("""{"title":"A","title":"B","body":"x","target":"y","closesAt":"2027-01-01T00:00:00Z"}"""));
+        Assert.Equal(["title"], await created.ProblemAsync(400));
+
+        var letter = await app.CreatePublishedLetterAsync();
+        var etag = (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).Headers.ETag!.Tag;
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/letters/{letter["id"]}") { Content = Body("""{"target":"A","target":"B"}""") };
+        patch.Headers.TryAddWithoutValidation("If-Match", etag);
+        await (await app.Admin().SendAsync(patch)).ProblemAsync(400);
+
+        var signed = await app.Anonymous().PostAsync($"/api/public/letters/{letter["slug"]}/signatures", Body("""
+            {"kind":"individual","name":"Jane Roe","name":"Someone Else","email":"twice@example.org","showName":true,"consent":true,"textVersion":1}
+            """));
+        Assert.Equal(["name"], await signed.ProblemAsync(400));
+    }
+
+    [Fact]
+    public async Task Bidi_controls_and_line_separators_are_refused_in_letter_fields_by_name()
+    {
+        var body = new { title = "Protect \u202edata", body = "Text \u2066isolated\u2069", target = "The\u2028Minister", closesAt = "2027-01-01T00:00:00Z" };
+        Assert.Equal(["body", "target", "title"], (await (await app.Admin().PostAsJsonAsync("/api/letters", body)).ProblemAsync(400)).Order());
+    }
+
+    [Fact]
+    public async Task Dates_beyond_ten_years_are_refused_so_nothing_worked_out_from_them_overflows()
+    {
+        var farOff = new { closesAt = "9999-12-31T23:00:00Z" };
+        var body = new { title = "Far off", body = "x", target = "y", closesAt = "9999-12-31T23:00:00Z" };
+        Assert.Equal(["closesAt"], await (await app.Admin().PostAsJsonAsync("/api/letters", body)).ProblemAsync(400));
+
+        var letter = await app.CreatePublishedLetterAsync();
+        Assert.Equal(["closesAt"], await (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/deadline",
+            new { farOff.closesAt, reason = "Forever" })).ProblemAsync(400));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/retention")).StatusCode);
+    }
+
+    [Fact]
     public async Task Unknown_routes_are_404_problems()
         => await (await app.Anonymous().GetAsync("/api/nothing-here")).ProblemAsync(404);
 

@@ -27,7 +27,7 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Started_from_another_folder_it_logs_no_line_per_request()
+    public async Task Started_from_another_folder_it_logs_no_line_per_request_and_warns_when_mail_only_goes_to_a_folder()
     {
         // As a service manager may start it: `dotnet /app/Undersigned.dll` from a working directory without appsettings.json.
         var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
@@ -40,6 +40,7 @@ public sealed class StartupTests
         }
 
         Assert.Contains(service.Output, line => line.Contains("Application is shutting down")); // the log was read to its end
+        Assert.Contains(service.Output, line => line.Contains("No mail is sent")); // Production, with neither SMTP nor a chosen folder
         Assert.DoesNotContain(service.Output, line => line.Contains("Request starting") || line.Contains("Request finished")
                                                       || line.Contains("Executing endpoint"));
     }

@@ -47,14 +47,25 @@ public sealed class ApiKeysStore(Db db)
 
     const string CountActiveAdmins = "SELECT count(*) FROM api_keys WHERE role = @Admin AND revoked_at IS NULL";
 
-    /// <summary>The configured admin key exists, active and admin, after this.</summary>
-    public async Task EnsureAdminAsync(string key, DateTimeOffset now, CancellationToken ct)
+    public enum Configured { Active, Revoked }
+
+    /// <summary>
+    /// The configured admin key replaces any earlier configured key (revoking it) and is created if new. A configured key
+    /// that was revoked through the API stays revoked: revoking must not be undone by a restart.
+    /// </summary>
+    public async Task<Configured> EnsureConfiguredAdminAsync(string key, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("""
-            INSERT INTO api_keys (name, role, key_hash, hint, created_at) VALUES ('configured admin key', @Admin, @hash, @hint, @now)
-            ON CONFLICT (key_hash) DO UPDATE SET role = @Admin, revoked_at = NULL
-            """, new { Role.Admin, hash = ApiKey.Hash(key), hint = ApiKey.Hint(key), now });
+        await using var tx = await db.BeginWriteAsync(ct);
+        var hash = ApiKey.Hash(key);
+        await tx.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE configured = 1 AND revoked_at IS NULL AND key_hash <> @hash", new { now, hash });
+        var existing = await tx.SingleOrDefaultAsync<(long Id, DateTimeOffset? RevokedAt)?>(
+            "SELECT id, revoked_at FROM api_keys WHERE key_hash = @hash", new { hash });
+        if (existing is null)
+            await tx.ExecuteAsync("""
+                INSERT INTO api_keys (name, role, key_hash, hint, created_at, configured) VALUES ('configured admin key', @Admin, @hash, @hint, @now, 1)
+                """, new { Role.Admin, hash, hint = ApiKey.Hint(key), now });
+        await tx.CommitAsync(ct);
+        return existing?.RevokedAt is null ? Configured.Active : Configured.Revoked;
     }
 
     public async Task<bool> AnyActiveAdminAsync(CancellationToken ct)

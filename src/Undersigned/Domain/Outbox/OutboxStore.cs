@@ -36,20 +36,31 @@ public sealed class OutboxStore(Db db)
     public async Task<bool> TryCountMailAsync(WriteTransaction tx, byte[] emailHmac, DateTimeOffset now)
         => await tx.ExecuteAsync("""
             INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1) ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
-            """, new { emailHmac, day = now.ToUnixTimeSeconds() / 86_400, cap = MailsPerAddressPerDay }) == 1;
+            """, new { emailHmac, day = Day(now), cap = MailsPerAddressPerDay }) == 1;
+
+    /// <summary>The UTC day mail is counted in.</summary>
+    public static long Day(DateTimeOffset now) => now.ToUnixTimeSeconds() / 86_400;
+
+    /// <summary>A day's counts are useless once it is over: they go, with the address HMACs they hold. Returns how many.</summary>
+    public async Task<int> ForgetPastMailCountsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync("DELETE FROM mail_caps WHERE day < @today", new { today = Day(now) });
+    }
 
     public async Task<List<OutboxRow>> DueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<OutboxRow>(
-            "SELECT id, letter_id, payload, attempts FROM outbox WHERE next_attempt_at <= @now ORDER BY id LIMIT @limit", new { now, limit })).ToList();
+            "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit",
+            new { now, limit })).ToList();
     }
 
     /// <summary>When the next row is due; null when the outbox is empty.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox");
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox WHERE failed_at IS NULL");
     }
 
     /// <summary>Sent, or unreadable for good: the row goes.</summary>
@@ -63,6 +74,25 @@ public sealed class OutboxStore(Db db)
     {
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id });
+    }
+
+    /// <summary>
+    /// Refused for good (a 5xx answer): the row stays as a record staff can count, without its payload, so the address and
+    /// links it held are gone, and it is never retried.
+    /// </summary>
+    public async Task FailAsync(long id, DateTimeOffset now, string failure, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = x'' WHERE id = @id", new { now, failure, id });
+    }
+
+    /// <summary>Emails refused for good, per letter.</summary>
+    public async Task<Dictionary<long, long>> UndeliverableAsync(IReadOnlyList<long> letterIds, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long LetterId, long Count)>(
+                "SELECT letter_id, count(*) FROM outbox WHERE failed_at IS NOT NULL AND letter_id IN @letterIds GROUP BY letter_id", new { letterIds }))
+            .ToDictionary(r => r.LetterId, r => r.Count);
     }
 
     /// <summary>Mail not yet sent to a signer who withdrew or was erased is not sent.</summary>

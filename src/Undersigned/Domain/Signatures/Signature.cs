@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Undersigned.Domain.Signatures;
@@ -64,14 +65,20 @@ public static partial class Signer
     [GeneratedRegex(@"(https?:|www\.|://|@|\.(com|org|net|io|ru|xyz|info)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex LinkLike();
 
-    /// <summary>Names are shown to ministers and the public: no links, addresses or control characters to smuggle in.</summary>
-    public static bool IsPlainName(string? text) => text is null || (Text.IsSingleLine(text) && !LinkLike().IsMatch(text));
+    /// <summary>
+    /// Names are shown to ministers and the public: no links, addresses or control characters to smuggle in, whether
+    /// written plainly or in look-alike characters (fullwidth ＠ and ．, which NFKC folds to @ and .).
+    /// </summary>
+    public static bool IsPlainName(string? text)
+        => text is null || (Text.IsSingleLine(text) && !LinkLike().IsMatch(text) && !LinkLike().IsMatch(text.Normalize(NormalizationForm.FormKC)));
 
     public static bool IsEmail(string email)
     {
         var trimmed = email.Trim();
+        // A domain, not an address literal (root@[10.0.0.1]) or a bare IP: mail must not be aimed into a network.
         return MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed
-            && address.Host.Contains('.') && !address.Host.StartsWith('.') && !address.Host.EndsWith('.') && Text.IsSingleLine(trimmed);
+            && address.Host.Contains('.') && !address.Host.StartsWith('.') && !address.Host.EndsWith('.') && Text.IsSingleLine(trimmed)
+            && !address.Host.StartsWith('[') && !System.Net.IPAddress.TryParse(address.Host, out _);
     }
 }
 

@@ -36,8 +36,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var letterKey = await letterKeys.GetAsync(tx, draft.LetterId)
                         ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
-        var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<(long Id, string Status, long MailsSent)?>(
-            "SELECT id, status, mails_sent FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac",
+        var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<(long Id, string Status, long MailsSent, long MailsDay)?>(
+            "SELECT id, status, mails_sent, mails_day FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac",
             new { draft.LetterId, draft.Kind, emailHmac });
         var email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim());
 
@@ -48,9 +48,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         }
 
         var verifyToken = Token.New();
-        var withdrawToken = Token.New();
+        var withdrawToken = serviceKeys.WithdrawToken(draft.LetterId, draft.Kind, emailHmac!);
         var to = draft.Email!.Trim();
-        var (existingId, status, mailsSent) = existing ?? (0, SignatureStatus.Pending, 0);
+        var today = OutboxStore.Day(now);
+        var (existingId, status, mailsSent, mailsDay) = existing ?? (0, SignatureStatus.Pending, 0, today);
+        if (mailsDay != today) mailsSent = 0; // the cap counts one day at a time
         var mail = existing is null || SignatureMove.Resend.From.Contains(status)
             ? new Email(EmailKind.Verify, to, verifyToken, withdrawToken,
                 Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
@@ -62,7 +64,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         {
             var id = await InsertAsync(tx, draft, SignatureStatus.Pending, emailHmac, email, now, new
             {
-                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0,
+                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0, today,
             });
             if (send) await outbox.AddAsync(tx, draft.LetterId, id, letterKey, mail!, now);
             return new(SignOutcome.Stored, id);
@@ -70,22 +72,25 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         if (send)
         {
-            // Tokens are kept only as hashes, so a re-sent email carries new ones (and the older links stop working).
+            // Verification tokens are kept only as hashes, so a re-sent email carries a new one (and older verification links stop
+            // working); the withdraw link stays the same in every email.
             if (mail!.Kind == EmailKind.Verify)
                 // A new verification link publishes exactly what was submitted with it: the newest submission's details
                 // replace the pending ones, so whoever signed first with an address cannot choose what its owner confirms.
                 await MoveAsync(tx, SignatureMove.Resend, SignatureStatus.Pending, "id = @existingId", new
                 {
-                    existingId, verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now,
+                    existingId, verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, mailsSent = mailsSent + 1, today,
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
                 }, """
-                   verify_token_hash = @verifyHash, verify_issued_at = @now, withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1,
+                   verify_token_hash = @verifyHash, verify_issued_at = @now, withdraw_token_hash = @withdrawHash,
+                   mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
                    consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
                    """);
             else
-                await tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = mails_sent + 1 WHERE id = @existingId",
-                    new { withdrawHash = Token.Hash(withdrawToken), existingId });
+                await tx.ExecuteAsync("""
+                    UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = @mailsSent, mails_day = @today WHERE id = @existingId
+                    """, new { withdrawHash = Token.Hash(withdrawToken), mailsSent = mailsSent + 1, today, existingId });
             await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, mail, now);
         }
         return new(SignOutcome.Duplicate, existingId);
@@ -108,9 +113,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             : """
               INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                       text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
-                                      address_hash, held, signed_at)
+                                      mails_day, address_hash, held, signed_at)
               VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                      @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @AddressHash, @Held, @now)
+                      @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @today, @AddressHash, @Held, @now)
               RETURNING id
               """, parameters);
     }
@@ -310,9 +315,13 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         => (await tx.QueryAsync<SignatureRow>($"SELECT {Columns} FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id",
             new { emailHmac })).ToList();
 
-    /// <summary>A new withdraw link for the summary email (the old one stops working).</summary>
-    public Task SetWithdrawTokenAsync(WriteTransaction tx, long signatureId, string token)
-        => tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @signatureId", new { hash = Token.Hash(token), signatureId });
+    /// <summary>The signature's withdraw link, for the summary email: the one its earlier emails carry (older signatures get it now).</summary>
+    public async Task<string> WithdrawTokenAsync(WriteTransaction tx, SignatureRow row, byte[] emailHmac)
+    {
+        var token = serviceKeys.WithdrawToken(row.LetterId, row.Kind, emailHmac);
+        await tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @Id", new { hash = Token.Hash(token), row.Id });
+        return token;
+    }
 
     // ----- retention
 
@@ -323,7 +332,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         // A read of the letter's deadline inside the statement: the expiry moves with every extension.
         var expired = await MoveAsync(tx, SignatureMove.Expire, SignatureStatus.Expired, """
             verify_issued_at + @lifetime < @now OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace < @now
-            """, new { lifetime = (long)VerifyTokenLifetime.TotalMilliseconds, grace = (long)grace.TotalMilliseconds, now });
+            """, new { lifetime = (long)VerifyTokenLifetime.TotalMilliseconds, grace = (long)grace.TotalMilliseconds, now },
+            "mails_sent = 0"); // a later submission starts afresh
         await tx.ExecuteAsync("UPDATE signatures SET address_hash = NULL WHERE address_hash IS NOT NULL AND signed_at < @cutoff",
             new { cutoff = now - AddressHashLifetime });
         await tx.CommitAsync(ct);

@@ -2,15 +2,14 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-
 namespace Undersigned.Features.Delivery;
 
 public static partial class PackFormats
 {
-    [GeneratedRegex(@"([\\`*_{}\[\]<>|~]|^[#+\-!.])")]
+    [GeneratedRegex(@"([\\`*_{}\[\]<>|~&]|^[#+\-!.])")]
     private static partial Regex MarkdownSpecial();
 
-    /// <summary>Names are text, not Markdown: anything that would format or link is escaped.</summary>
+    /// <summary>Names are text, not Markdown: anything that would format or link is escaped, entities (&amp;#58;) included.</summary>
     static string EscapeMarkdown(string text) => MarkdownSpecial().Replace(text, @"\$1");
 
     static string Footer(DeliveryPack pack)

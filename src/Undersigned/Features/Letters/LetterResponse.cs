@@ -28,14 +28,19 @@ public sealed class LetterResponse
     public required DeadlineChange[] DeadlineHistory { get; init; }
     /// <summary>Signatures per status: pending, review, confirmed, rejected, withdrawn, expired.</summary>
     public required Dictionary<string, long> Counts { get; init; }
+    /// <summary>Emails to signers that a mail server refused for good (unknown address, say): not retried.</summary>
+    public long UndeliverableEmails { get; init; }
+}
 
-    /// <summary>Letters as staff read them: with text versions, deadline history and counts per status.</summary>
-    public static async Task<List<LetterResponse>> ListAsync(LettersStore letters, SignaturesStore signatures, IReadOnlyList<LetterRow> rows,
-        DateTimeOffset now, CancellationToken ct)
+/// <summary>Letters as staff read them: with text versions, deadline history, counts per status and undeliverable mail.</summary>
+public sealed class LetterReader(LettersStore letters, SignaturesStore signatures, OutboxStore outbox)
+{
+    public async Task<List<LetterResponse>> ListAsync(IReadOnlyList<LetterRow> rows, DateTimeOffset now, CancellationToken ct)
     {
         var ids = rows.Select(r => r.Id).ToArray();
         var histories = await letters.HistoriesAsync(ids, ct);
         var counts = await signatures.CountsByStatusAsync(ids, ct);
+        var undeliverable = await outbox.UndeliverableAsync(ids, ct);
         return rows.Select(row => new LetterResponse
         {
             Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
@@ -45,19 +50,17 @@ public sealed class LetterResponse
             CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt, PublishedAt = row.PublishedAt,
             TextVersions = histories[row.Id].TextVersions, DeadlineHistory = histories[row.Id].DeadlineHistory,
             Counts = SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
+            UndeliverableEmails = undeliverable.GetValueOrDefault(row.Id),
         }).ToList();
     }
 
+    public async Task<LetterResponse> OfAsync(LetterRow row, DateTimeOffset now, CancellationToken ct) => (await ListAsync([row], now, ct))[0];
+
     /// <summary>The letter as saved, with its new ETag set on the response.</summary>
-    public static async Task<LetterResponse> SavedAsync(LettersStore letters, SignaturesStore signatures, HttpContext http, long id,
-        DateTimeOffset now, CancellationToken ct)
+    public async Task<LetterResponse> SavedAsync(HttpContext http, long id, DateTimeOffset now, CancellationToken ct)
     {
         var saved = (await letters.FindAsync(id, ct))!;
         http.Response.Headers.ETag = saved.ETag;
-        return await OfAsync(letters, signatures, saved, now, ct);
+        return await OfAsync(saved, now, ct);
     }
-
-    public static async Task<LetterResponse> OfAsync(LettersStore letters, SignaturesStore signatures, LetterRow row, DateTimeOffset now,
-        CancellationToken ct)
-        => (await ListAsync(letters, signatures, [row], now, ct))[0];
 }

@@ -184,5 +184,11 @@ button[disabled] { opacity: .6; cursor: default; }
     }
   }
 
-  document.querySelectorAll('script[data-letter]:not([data-undersigned-mounted])').forEach(s => { if (/\/widget\.js(\?|$)/.test(s.src)) mount(s); });
+  // Only tags that load this very script, from this service: another origin's widget.js (or one posing as it) is not ours to
+  // mount, and its letter's HTML is not ours to put into the page.
+  const own = document.currentScript && new URL(document.currentScript.src, location.href);
+  document.querySelectorAll('script[data-letter]:not([data-undersigned-mounted])').forEach(s => {
+    const src = s.src && new URL(s.src, location.href);
+    if (own && src && src.origin === own.origin && src.pathname === own.pathname) mount(s);
+  });
 })();

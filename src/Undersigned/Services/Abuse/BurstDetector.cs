@@ -14,7 +14,7 @@ public sealed class BurstDetector(RateLimitSettings limits, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var window = TimeSpan.FromSeconds(limits.BurstHold.WindowSeconds);
-        if (recent.Count > 100_000) recent.Clear(); // bounded memory; losing counts only makes holding less eager
+        if (recent.Count >= MaxTracked) Evict(now - window);
         var times = recent.GetOrAdd(addressKey, _ => new Queue<DateTimeOffset>());
         lock (times)
         {
@@ -22,5 +22,22 @@ public sealed class BurstDetector(RateLimitSettings limits, TimeProvider clock)
             times.Enqueue(now);
             return times.Count > limits.BurstHold.PermitLimit;
         }
+    }
+
+    public const int MaxTracked = 100_000;
+
+    /// <summary>Bounded memory: addresses quiet for the whole window go first, then those heard from longest ago.</summary>
+    void Evict(DateTimeOffset windowStart)
+    {
+        var byLastHeard = recent.Select(e => (e.Key, Last: LastHeard(e.Value))).ToList();
+        foreach (var (key, last) in byLastHeard.Where(e => e.Last < windowStart)) recent.TryRemove(key, out _);
+        var excess = recent.Count - MaxTracked * 9 / 10;
+        if (excess > 0)
+            foreach (var (key, _) in byLastHeard.Where(e => e.Last >= windowStart).OrderBy(e => e.Last).Take(excess)) recent.TryRemove(key, out _);
+    }
+
+    static DateTimeOffset LastHeard(Queue<DateTimeOffset> times)
+    {
+        lock (times) return times.Count == 0 ? DateTimeOffset.MinValue : times.Last();
     }
 }

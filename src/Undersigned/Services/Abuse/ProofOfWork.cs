@@ -17,7 +17,9 @@ public sealed class ProofOfWork(ServiceKeys serviceKeys, TimeProvider clock)
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     public const int Difficulty = 16; // ~65k hashes: well under a second in a browser, costly by the million
 
-    readonly ConcurrentDictionary<string, DateTimeOffset> used = new();
+    // Used challenges, and the order they expire in, so a check costs the same however many are remembered.
+    readonly HashSet<string> used = [];
+    readonly Queue<(DateTimeOffset Expires, string Challenge)> expiring = new();
 
     public (string Challenge, DateTimeOffset ExpiresAt) Issue(long letterId)
     {
@@ -54,8 +56,14 @@ public sealed class ProofOfWork(ServiceKeys serviceKeys, TimeProvider clock)
         if (now > expires) return "has expired: get a new one.";
         if (LeadingZeroBits(SHA256.HashData(Encoding.UTF8.GetBytes(solution))) < Difficulty) return "is not solved.";
 
-        foreach (var (key, at) in used) if (at < now) used.TryRemove(key, out _);
-        return used.TryAdd(challenge, expires) ? null : "has been used already: get a new one.";
+        lock (used)
+        {
+            // Challenges live 10 minutes from issue, so they expire in about the order they are used; a late one waits its turn.
+            while (expiring.Count > 0 && expiring.Peek().Expires < now) used.Remove(expiring.Dequeue().Challenge);
+            if (!used.Add(challenge)) return "has been used already: get a new one.";
+            expiring.Enqueue((expires, challenge));
+        }
+        return null;
     }
 
     static int LeadingZeroBits(byte[] hash)

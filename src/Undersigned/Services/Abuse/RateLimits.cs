@@ -60,12 +60,27 @@ public static class RateLimits
             var kind = http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>()?.Kind;
             var limit = kind is null ? null : limitFor(kind);
             if (limit is null) return RateLimitPartition.GetNoLimiter("");
-            var key = $"{kind}|{ClientAddress(http)}" + (perLetter ? $"|{http.GetRouteValue("slug")}" : "");
+            // A slug longer than any letter's names no letter: one partition for all of them, so keys stay bounded.
+            var slug = http.GetRouteValue("slug") as string;
+            var key = $"{kind}|{ClientAddress(http)}" + (perLetter ? $"|{(slug is { Length: <= 80 } ? slug : "")}" : "");
             return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = limit.PermitLimit, Window = TimeSpan.FromSeconds(limit.WindowSeconds), QueueLimit = 0,
             });
         });
 
-    public static IPAddress ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress ?? IPAddress.None;
+    /// <summary>
+    /// The client as limits, holding and address hashes see it: an IPv4 address, or an IPv6 address's /64 network, since
+    /// one IPv6 subscriber is usually given a whole /64 and could otherwise be any number of addresses.
+    /// </summary>
+    public static IPAddress ClientAddress(HttpContext http) => Network(http.Connection.RemoteIpAddress ?? IPAddress.None);
+
+    public static IPAddress Network(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address;
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
+    }
 }

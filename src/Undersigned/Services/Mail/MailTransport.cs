@@ -59,11 +59,19 @@ public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
 
 public sealed class PickupDirectoryTransport(string directory) : IMailTransport
 {
+    const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Each file holds an address and live links: readable by the service's user only, in a folder only it can list.</summary>
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
-        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(directory, OwnerOnly | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(directory, OwnerOnly | UnixFileMode.UserExecute); // a folder made earlier, more open
         var path = Path.Combine(directory, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
-        await message.WriteToAsync(path + ".tmp", ct);
+        await using (var file = new FileStream(path + ".tmp", new FileStreamOptions
+                     {
+                         Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly,
+                     }))
+            await message.WriteToAsync(file, ct);
         File.Move(path + ".tmp", path); // whole files only: a reader never sees half a message
     }
 

@@ -1,3 +1,5 @@
+using MailKit.Net.Smtp;
+
 namespace Undersigned.Services.Mail;
 
 /// <summary>
@@ -72,14 +74,21 @@ public sealed class OutboxSender(OutboxStore outbox, LettersStore letters, Lette
                     await transport.SendAsync(message, ct);
                     await outbox.DeleteAsync(row.Id, ct);
                 }
+                catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+                {
+                    // The server's own words can quote the address, so only the code is kept and logged.
+                    var reason = $"SMTP {(int)e.StatusCode} {e.ErrorCode}";
+                    await outbox.FailAsync(row.Id, clock.GetUtcNow(), reason, ct);
+                    log.LogWarning("Mail refused for good ({Reason}): kept as undeliverable, not retried", reason);
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     var retryIn = Backoff(row.Attempts + 1);
                     await outbox.RetryAtAsync(row.Id, clock.GetUtcNow() + retryIn, ct);
-                    // The server's own words can quote the address, so only the kind of failure is logged.
-                    var reason = e is MailKit.Net.Smtp.SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
+                    var reason = e is SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
                     log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
-                    return clock.GetUtcNow() + retryIn; // the server is likely down for the rest too
+                    // A refusal for now is this message's (it backs off alone); anything else means the server is out of reach.
+                    if (e is not SmtpCommandException) return clock.GetUtcNow() + retryIn;
                 }
             }
         }

@@ -46,8 +46,7 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore 
         {
             var letterKey = await letterKeys.GetAsync(tx, row.LetterId);
             if (letterKey is null) continue;
-            var withdrawToken = Token.New();
-            await signatures.SetWithdrawTokenAsync(tx, row.Id, withdrawToken);
+            var withdrawToken = await signatures.WithdrawTokenAsync(tx, row, emailHmac);
             var summary = string.Join('\n', new[]
             {
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",

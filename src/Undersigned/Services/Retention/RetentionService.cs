@@ -5,7 +5,7 @@ namespace Undersigned.Services.Retention;
 /// <c>closesAt + retainContactDays</c> are purged — their data key destroyed (every email under it unreadable at
 /// once), everything but confirmed signatures deleted, and contact details erased from what stays.
 /// </summary>
-public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, Settings settings,
+public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, AuditStore audit, Settings settings,
     TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
@@ -35,6 +35,8 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
         var now = clock.GetUtcNow();
         var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
         if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
+        var forgotten = await outbox.ForgetPastMailCountsAsync(now, ct);
+        if (forgotten > 0) log.LogInformation("{Count} past days' mail counts forgotten", forgotten);
 
         foreach (var letterId in await letters.DueForPurgeAsync(now, ct))
         {

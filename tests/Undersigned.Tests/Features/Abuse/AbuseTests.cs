@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Undersigned.Tests.Features.Signing;
 
 namespace Undersigned.Tests.Features.Abuse;
@@ -61,6 +62,50 @@ public sealed class AbuseTests
         var letter = await direct.CreatePublishedLetterAsync();
         Assert.Equal(HttpStatusCode.Accepted, (await direct.Anonymous().SendAsync(SignRequest(letter, Signer.Individual("e@example.org"), "203.0.113.3"))).StatusCode);
         await (await direct.Anonymous().SendAsync(SignRequest(letter, Signer.Individual("f@example.org"), "203.0.113.4"))).ProblemAsync(429);
+    }
+
+    [Fact]
+    public async Task One_IPv6_network_is_one_client_and_a_client_cannot_forge_an_address_behind_one_proxy()
+    {
+        await using var app = await StartAsync(new() { ["Undersigned:RateLimits:SigningPerLetter:PermitLimit"] = "1", ["Undersigned:KnownProxies"] = "127.0.0.1" });
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(SignRequest(letter, Signer.Individual("v6a@example.org"), "2001:db8:1:2::1"))).StatusCode);
+        // Another address in the same /64 is the same subscriber.
+        await (await client.SendAsync(SignRequest(letter, Signer.Individual("v6b@example.org"), "2001:db8:1:2:ffff::9"))).ProblemAsync(429);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(SignRequest(letter, Signer.Individual("v6c@example.org"), "2001:db8:1:3::1"))).StatusCode);
+
+        // With one trusted proxy, only the entry it added counts: what the client wrote before it does not.
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(SignRequest(letter, Signer.Individual("p1@example.org"), "198.51.100.7, 203.0.113.50"))).StatusCode);
+        await (await client.SendAsync(SignRequest(letter, Signer.Individual("p2@example.org"), "198.51.100.8, 203.0.113.50"))).ProblemAsync(429);
+    }
+
+    [Fact]
+    public void Burst_holding_forgets_the_quietest_addresses_first_when_it_tracks_too_many()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestApp.Start);
+        var bursts = new Undersigned.Services.Abuse.BurstDetector(new Undersigned.Services.Abuse.RateLimitSettings(), clock);
+        for (var i = 0; i < Undersigned.Services.Abuse.BurstDetector.MaxTracked; i++) bursts.IsBurst($"once-{i}");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++) Assert.False(bursts.IsBurst("busy")); // the table overflows here
+        Assert.True(bursts.IsBurst("busy")); // the sixth in the window is held: the burst was not forgotten with the rest
+    }
+
+    [Fact]
+    public async Task A_used_challenge_stays_used_however_many_others_are_remembered()
+    {
+        await using var app = await StartAsync();
+        var letter = await app.CreatePublishedLetterAsync(new { challenge = "on" });
+        var proofOfWork = app.Services.GetRequiredService<Undersigned.Services.Abuse.ProofOfWork>();
+        var id = (long)letter["id"]!;
+        var first = Solve(proofOfWork.Issue(id).Challenge, 16);
+        Assert.Null(proofOfWork.Check(first, id));
+        for (var i = 0; i < 20; i++) Assert.Null(proofOfWork.Check(Solve(proofOfWork.Issue(id).Challenge, 16), id));
+        Assert.Equal("has been used already: get a new one.", proofOfWork.Check(first, id));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(11)); // all expired: forgotten, and refused as expired, not as new
+        Assert.Equal("has expired: get a new one.", proofOfWork.Check(first, id));
     }
 
     [Fact]

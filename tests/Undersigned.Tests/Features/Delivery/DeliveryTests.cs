@@ -229,4 +229,15 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
         }
         return rows;
     }
+
+    [Fact]
+    public async Task Entities_in_names_stay_text_in_the_markdown_pack()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+            new { kind = "individual", name = "https&#58;//evil&#46;example", showName = true });
+        var pack = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
+        Assert.Contains(@"- https\&#58;//evil\&#46;example", pack);
+        Assert.Contains("https&amp;#58;//evil&amp;#46;example", await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.html"));
+    }
 }

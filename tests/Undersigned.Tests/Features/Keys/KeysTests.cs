@@ -28,6 +28,35 @@ public sealed class KeysTests
     }
 
     [Fact]
+    public async Task A_new_configured_admin_key_replaces_the_old_one_and_a_revoked_one_stays_revoked()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        const string first = "first-configured-admin-key", second = "second-configured-admin-key";
+        await using (var app = new TestApp(directory, new() { ["Undersigned:AdminKey"] = first })) await app.InitializeAsync();
+
+        string backup;
+        await using (var app = new TestApp(directory, new() { ["Undersigned:AdminKey"] = second }))
+        {
+            await app.InitializeAsync();
+            await (await app.WithKey(first).GetAsync("/api/keys")).ProblemAsync(401);
+            var keys = (await (await app.WithKey(second).GetAsync("/api/keys")).JsonAsync())["items"]!.AsArray();
+            Assert.All(keys, k => Assert.Equal("(from configuration)", (string)k!["hint"]!)); // nothing of a key a person chose
+
+            backup = (string)(await (await app.WithKey(second).PostAsJsonAsync("/api/keys", new { name = "backup admin", role = "admin" })).JsonAsync())["secret"]!;
+            var configured = keys.Single(k => k!["revokedAt"] is null)!;
+            Assert.Equal(HttpStatusCode.NoContent, (await app.WithKey(backup).DeleteAsync($"/api/keys/{configured["id"]}")).StatusCode);
+        }
+
+        await using (var app = new TestApp(directory, new() { ["Undersigned:AdminKey"] = second }))
+        {
+            await app.InitializeAsync();
+            await (await app.WithKey(second).GetAsync("/api/keys")).ProblemAsync(401);
+            Assert.Equal(HttpStatusCode.OK, (await app.WithKey(backup).GetAsync("/api/keys")).StatusCode);
+            Assert.Contains(app.Logs, line => line.Contains("stays revoked"));
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_key_stops_working()
     {
         await using var app = new TestApp();

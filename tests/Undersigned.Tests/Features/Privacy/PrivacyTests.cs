@@ -97,6 +97,25 @@ public sealed class PrivacyTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_days_mail_counts_and_their_address_hashes_go_once_the_day_is_over()
+    {
+        var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(60).ToString("O") });
+        await app.Anonymous().SignAsync(letter, Signer.Individual("counted@example.org"));
+        await smtp.WaitForMailAsync("counted@example.org");
+        Assert.Equal(1, await MailCountsAsync());
+
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        await app.WaitForLogAsync(line => line.Contains("past days' mail counts forgotten"));
+        Assert.Equal(0, await MailCountsAsync());
+    }
+
+    async Task<long> MailCountsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM mail_caps");
+    }
+
+    [Fact]
     public async Task Client_addresses_are_kept_only_as_a_keyed_hash_and_only_for_seven_days()
     {
         var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(60).ToString("O") });

@@ -145,6 +145,26 @@ public sealed class SignTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_strangers_submissions_use_up_an_address_for_a_day_not_for_good()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        for (var i = 0; i < 3; i++) await client.SignAsync(letter, Signer.Individual("target@example.org", "Stranger Name"));
+        await smtp.WaitForMailAsync("target@example.org", 3);
+        await client.SignAsync(letter, Signer.Individual("target@example.org", "Real Person")); // today's three are used
+        await client.SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org");
+        Assert.Equal(3, smtp.CountTo("target@example.org"));
+
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        await client.SignAsync(letter, Signer.Individual("target@example.org", "Real Person"));
+        var mail = await smtp.WaitForMailAsync("target@example.org", 4);
+        Assert.Contains("“Real Person”", mail.TextBody);
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+        Assert.Equal("Real Person", (string?)Assert.Single(await client.PublicSignatoriesAsync(letter))!["display"]);
+    }
+
+    [Fact]
     public async Task One_address_gets_at_most_five_emails_a_day_across_letters()
     {
         var client = app.Anonymous();
@@ -272,8 +292,16 @@ public sealed class SignTests : SmtpAppTest
     [InlineData("name", "")]
     [InlineData("role", "Buy now at spam.com")]
     [InlineData("organisation", "Line\nbreak")]
+    [InlineData("name", "Evil\u202eNAME")]
+    [InlineData("name", "Isolated\u2067name\u2069")]
+    [InlineData("name", "x\u2028y")]
+    [InlineData("role", "x\u2029y")]
+    [InlineData("name", "jane＠example．org")]
+    [InlineData("organisation", "\u202emoc.live//:sptth")]
     [InlineData("email", "not-an-email")]
     [InlineData("email", "jane@localhost")]
+    [InlineData("email", "root@[10.0.0.1]")]
+    [InlineData("email", "root@10.0.0.1")]
     [InlineData("email", "")]
     [InlineData("kind", "robot")]
     public async Task Refuses_bad_fields_by_name(string field, string value)
@@ -314,6 +342,7 @@ public sealed class SignTests : SmtpAppTest
     [InlineData("Chinese", "王秀英")]
     [InlineData("Vietnamese", "Nguyễn Thị Hoài")]
     [InlineData("Latin", "Zoë Ðorđević-Øster")]
+    [InlineData("Hebrew with a mark", "דנה כהן\u200f")]
     public async Task Names_in_every_script_come_back_unchanged_in_NFC(string script, string name)
     {
         Assert.NotNull(script);
@@ -401,6 +430,24 @@ public sealed class SignTests : SmtpAppTest
         Assert.Null(row["name"]);
         Assert.Null(row["email"]);
         await (await app.Anonymous().WithdrawAsync("forgedforgedforgedforg")).ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task A_withdraw_link_survives_repeat_submissions_and_access_requests()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        await client.SignAsync(letter, Signer.Individual("keeper@example.org", "Kept Link"));
+        var first = await smtp.WaitForMailAsync("keeper@example.org");
+        await client.SignAsync(letter, Signer.Individual("keeper@example.org", "Kept Link")); // pending: the link is sent again
+        await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("keeper@example.org", 2), "verify"));
+        await client.SignAsync(letter, Signer.Individual("keeper@example.org", "Stranger")); // confirmed: "already signed"
+        await smtp.WaitForMailAsync("keeper@example.org", 3);
+        await client.PostAsJsonAsync("/api/public/data-requests", new { email = "keeper@example.org" });
+        await smtp.WaitForMailAsync("keeper@example.org", 4);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.WithdrawAsync(Signer.TokenFrom(first, "withdraw"))).StatusCode);
+        Assert.Empty(await client.PublicSignatoriesAsync(letter));
     }
 
     [Fact]

@@ -80,6 +80,25 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task The_script_mounts_only_tags_that_load_it_from_this_service()
+    {
+        await using var site = await HostSite.StartAsync();
+        var letter = await LetterAsync(site);
+        var url = site.Page("two-widgets", $"""
+            <script src="{site.Origin}/widget.js" data-letter="{letter["slug"]}"></script>
+            <script src="{Base}/widget.js" data-letter="{letter["slug"]}" async></script>
+            """);
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url);
+
+        await page.GetByText("0 signatures").WaitForAsync();
+        Assert.Equal(1, await page.Locator(".undersigned-widget").CountAsync());
+    }
+
+    [Fact]
     public async Task Iframe_mode_signs_and_tells_the_host_its_height()
     {
         await using var site = await HostSite.StartAsync();

@@ -60,5 +60,33 @@ public sealed class OutboxTests
         var message = MimeKit.MimeMessage.Load(Assert.Single(Directory.GetFiles(pickup, "*.eml")));
         Assert.Equal("pickup@example.org", message.To.Mailboxes.Single().Address);
         Assert.Contains("Pickup letter", message.Subject);
+        // An address and live links: the service's user only.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Assert.Single(Directory.GetFiles(pickup, "*.eml"))));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(pickup));
+    }
+
+    [Fact]
+    public async Task Mail_refused_for_good_is_kept_as_undeliverable_and_one_refused_for_now_holds_up_nothing_else()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = new TestApp(null, smtp.Settings);
+        await app.InitializeAsync();
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Anonymous().SignAsync(letter, Signer.Individual("nobody@refused.example"));
+        await app.Anonymous().SignAsync(letter, Signer.Individual("greylisted@later.example"));
+        await app.Anonymous().SignAsync(letter, Signer.Individual("after.both@example.org"));
+
+        // Delivered with no clock moved: neither refusal holds the rest back.
+        await smtp.WaitForMailAsync("after.both@example.org");
+        await app.WaitForLogAsync(line => line.Contains("Mail refused for good (SMTP 550"));
+        await app.WaitForLogAsync(line => line.Contains("Mail delivery failed (SMTP 450"));
+        Assert.Equal(1, (long)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["undeliverableEmails"]!);
+
+        // The refused row keeps no address or links, and is not tried again.
+        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT length(payload) FROM outbox WHERE failed_at IS NOT NULL"));
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        await app.WaitForLogAsync(line => line.Contains("Mail delivery failed (SMTP 450"), count: 2);
+        Assert.Single(app.Logs, line => line.Contains("Mail refused for good"));
     }
 }

@@ -17,7 +17,7 @@ public sealed class Validator : Validator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -50,6 +50,6 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             await tx.CommitAsync(ct);
         }
 
-        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, Route<long>("id"), now, ct), ct);
+        await Send.OkAsync(await reader.SavedAsync(HttpContext, Route<long>("id"), now, ct), ct);
     }
 }

@@ -14,7 +14,7 @@ public sealed class Validator : LetterFieldsValidator<Request>
     }
 }
 
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -41,6 +41,6 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             await tx.CommitAsync(ct);
         }
         HttpContext.Response.Headers.Location = $"/api/letters/{id}";
-        await Send.ResponseAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, id, now, ct), 201, ct);
+        await Send.ResponseAsync(await reader.SavedAsync(HttpContext, id, now, ct), 201, ct);
     }
 }

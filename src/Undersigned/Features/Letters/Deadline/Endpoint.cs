@@ -18,11 +18,12 @@ public sealed class Validator : Validator<Request>
         RuleFor(r => r.ClosesAt).NotNull();
         RuleFor(r => r.ClosesAt).Must(c => c > Resolve<TimeProvider>().GetUtcNow()).When(r => r.ClosesAt is not null)
             .WithMessage("must be in the future; POST /api/letters/{id}/close closes a letter now.");
+        RuleFor(r => r.ClosesAt).Must(c => LetterFields.WithinReach(c, Resolve<TimeProvider>())).WithMessage(LetterFields.WithinReachMessage);
         RuleFor(r => r.Reason).NotEmpty().MaximumLength(500).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
     }
 }
 
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, AuditStore audit, TimeProvider clock) : Endpoint<Request, LetterResponse>
 {
     public override void Configure()
     {
@@ -61,6 +62,6 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             await tx.CommitAsync(ct);
         }
 
-        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, Route<long>("id"), now, ct), ct);
+        await Send.OkAsync(await reader.SavedAsync(HttpContext, Route<long>("id"), now, ct), ct);
     }
 }

@@ -2,7 +2,7 @@ using FastEndpoints;
 
 namespace Undersigned.Features.Letters.Get;
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(LettersStore letters, LetterReader reader, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     public override void Configure()
     {
@@ -22,6 +22,6 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, T
             return;
         }
         HttpContext.Response.Headers.ETag = row.ETag;
-        await Send.OkAsync(await LetterResponse.OfAsync(letters, signatures, row, clock.GetUtcNow(), ct), ct);
+        await Send.OkAsync(await reader.OfAsync(row, clock.GetUtcNow(), ct), ct);
     }
 }

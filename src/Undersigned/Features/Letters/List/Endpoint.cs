@@ -6,7 +6,7 @@ public sealed class Request : PageQuery;
 
 public sealed class Validator : PageQueryValidator<Request>;
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : Endpoint<Request, Page<LetterResponse>>
+public sealed class Endpoint(LettersStore letters, LetterReader reader, TimeProvider clock) : Endpoint<Request, Page<LetterResponse>>
 {
     public override void Configure()
     {
@@ -19,6 +19,6 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, T
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var page = Paging.Of(await letters.ListAsync(request.CursorKey, request.Take + 1, ct), request.Take, r => r.Id);
-        await Send.OkAsync(new(await LetterResponse.ListAsync(letters, signatures, page.Items, clock.GetUtcNow(), ct), page.NextCursor), ct);
+        await Send.OkAsync(new(await reader.ListAsync(page.Items, clock.GetUtcNow(), ct), page.NextCursor), ct);
     }
 }

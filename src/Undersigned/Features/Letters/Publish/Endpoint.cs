@@ -2,7 +2,7 @@ using FastEndpoints;
 
 namespace Undersigned.Features.Letters.Publish;
 
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     public override void Configure()
     {
@@ -33,6 +33,6 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             await letters.PublishAsync(tx, row!, User.KeyId(), now);
             await tx.CommitAsync(ct);
         }
-        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, Route<long>("id"), now, ct), ct);
+        await Send.OkAsync(await reader.SavedAsync(HttpContext, Route<long>("id"), now, ct), ct);
     }
 }

@@ -8,7 +8,7 @@ namespace Undersigned.Features.Letters.Update;
 /// JSON merge patch (RFC 7396) over the letter's <see cref="LetterFields"/>: absent leaves a field, null clears it
 /// (back to its default where it has one). The merged letter is validated as a whole, like a new one.
 /// </summary>
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
+public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, TimeProvider clock) : EndpointWithoutRequest<LetterResponse>
 {
     static readonly HashSet<string> Fields = typeof(LetterFields).GetProperties()
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet();
@@ -103,7 +103,7 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             }
             await tx.CommitAsync(ct);
         }
-        await Send.OkAsync(await LetterResponse.SavedAsync(letters, signatures, HttpContext, row.Id, now, ct), ct);
+        await Send.OkAsync(await reader.SavedAsync(HttpContext, row.Id, now, ct), ct);
     }
 
     /// <summary>The patch as a JSON object, or null after answering 400/415.</summary>
@@ -119,7 +119,7 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(HttpContext.Request.Body, cancellationToken: ct);
+            node = await JsonNode.ParseAsync(HttpContext.Request.Body, documentOptions: Json.DocumentOptions, cancellationToken: ct);
         }
         catch (JsonException e)
         {
