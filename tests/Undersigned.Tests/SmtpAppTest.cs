@@ -9,9 +9,14 @@ public abstract class SmtpAppTest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         smtp = await SmtpServer.StartAsync();
-        app = new TestApp(null, smtp.Settings);
+        var settings = smtp.Settings;
+        Configure(settings);
+        app = new TestApp(null, settings);
         await app.InitializeAsync();
     }
+
+    /// <summary>Settings a test class needs beyond the SMTP server's.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings) { }
 
     public async Task DisposeAsync()
     {

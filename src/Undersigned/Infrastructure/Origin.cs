@@ -6,6 +6,10 @@ public static class Origin
     public static bool IsAllowed(string? origin, string[] allowed, string? own = null)
         => allowed.Length == 0 || string.IsNullOrEmpty(origin) || Normalise(origin) is { } o && (allowed.Contains(o) || o == own);
 
+    /// <summary>The origin of an absolute URL (a base URL may have a path), in the same spelling as <see cref="Normalise"/>.</summary>
+    public static string? Of(string url)
+        => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() : null;
+
     /// <summary>The origin in one spelling (lower case, default port dropped), or null when it is not an origin.</summary>
     public static string? Normalise(string? text)
     {

@@ -10,10 +10,13 @@ namespace Undersigned.Services.Privacy;
 public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
     OutboxSignal outboxSignal, TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
 {
-    readonly Channel<string> queue = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(1_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    public const int QueueCapacity = 1_000;
 
-    public void Enqueue(string email) => queue.Writer.TryWrite(email.Trim());
+    readonly Channel<string> queue = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Queues a request; false when the queue is full (the caller answers 503 rather than drop it silently).</summary>
+    public bool TryEnqueue(string email) => queue.Writer.TryWrite(email.Trim());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

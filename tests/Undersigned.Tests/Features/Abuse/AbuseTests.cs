@@ -109,6 +109,39 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    public async Task A_flood_larger_than_SQLites_parameter_limit_is_invalidated_whole()
+    {
+        await using var app = await StartAsync();
+        var letter = await app.CreatePublishedLetterAsync();
+        var addressHash = RandomNumberGenerator.GetBytes(16);
+        const int flood = 33_000; // SQLite takes at most 32,766 parameters in one statement
+        // Written straight into the file: signing 33,000 times through the form would take minutes.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var tx = connection.BeginTransaction();
+            var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO signatures (letter_id, kind, status, name, show_name, text_version, signed_at, address_hash)
+                VALUES ($letter, 'individual', 'pending', 'Flood', 1, 1, $at, $hash)
+                """;
+            insert.Parameters.AddWithValue("$letter", (long)letter["id"]!);
+            insert.Parameters.AddWithValue("$at", TestApp.Start.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$hash", addressHash);
+            for (var i = 0; i < flood; i++) await insert.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+        }
+
+        var url = $"/api/letters/{letter["id"]}/invalidations";
+        var hex = Convert.ToHexStringLower(addressHash);
+        Assert.Equal(flood, (int)(await (await app.Admin().PostAsJsonAsync(url, new { addressHash = hex, preview = true })).JsonAsync())["matched"]!);
+        var applied = await app.Admin().PostAsJsonAsync(url, new { addressHash = hex, preview = false });
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        var counts = (await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["counts"]!;
+        Assert.Equal((0L, (long)flood), ((long)counts["pending"]!, (long)counts["rejected"]!));
+    }
+
+    [Fact]
     public async Task Challenges_must_be_solved_fresh_for_this_letter_and_used_once()
     {
         await using var app = await StartAsync();

@@ -116,6 +116,34 @@ public sealed class PrivacyTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_full_access_request_queue_answers_503_and_drops_nothing_silently()
+    {
+        await using var proxied = new TestApp(null, new() { ["Undersigned:KnownProxies"] = "127.0.0.1" });
+        await proxied.InitializeAsync();
+        var client = proxied.Anonymous();
+        var statuses = new List<HttpStatusCode>();
+        // The write lock held from outside: the background answerer waits on its first request while the queue fills.
+        await using (var blocker = new SqliteConnection($"Data Source={proxied.DatabasePath}"))
+        {
+            await blocker.OpenAsync();
+            await using var hold = await blocker.BeginTransactionAsync(); // BEGIN IMMEDIATE
+            for (var i = 0; i < Undersigned.Services.Privacy.DataRequests.QueueCapacity + 2; i++)
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/data-requests")
+                {
+                    Content = JsonContent.Create(new { email = $"asker{i}@example.org" }),
+                };
+                request.Headers.Add("X-Forwarded-For", $"198.51.{i / 250}.{i % 250 + 1}");
+                var response = await client.SendAsync(request);
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable) Assert.True(response.Headers.Contains("Retry-After"));
+            }
+        }
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable));
+    }
+
+    [Fact]
     public async Task Client_addresses_are_kept_only_as_a_keyed_hash_and_only_for_seven_days()
     {
         var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(60).ToString("O") });

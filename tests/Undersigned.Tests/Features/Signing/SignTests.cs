@@ -260,6 +260,15 @@ public sealed class SignTests : SmtpAppTest
         }
 
         await (await SignFrom("https://evil.example", "victim@example.org")).ProblemAsync(403);
+        // The service's own origin is its public base URL's, not the Host a client chooses to send.
+        var hostSpoofed = new HttpRequestMessage(HttpMethod.Post, $"/api/public/letters/{letter["slug"]}/signatures")
+        {
+            Content = JsonContent.Create(Signer.Individual("victim@example.org")),
+        };
+        hostSpoofed.Headers.Add("Origin", "http://evil.example");
+        hostSpoofed.Headers.Host = "evil.example";
+        await (await app.Anonymous().SendAsync(hostSpoofed)).ProblemAsync(403);
+        Assert.Equal(HttpStatusCode.Accepted, (await SignFrom("http://undersigned.test", "embedded@example.org")).StatusCode);
         await (await SignFrom("null", "victim@example.org")).ProblemAsync(403);
         Assert.Equal(HttpStatusCode.Accepted, (await SignFrom("https://partner.org", "friend@example.org")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await SignFrom(null, "direct@example.org")).StatusCode);

@@ -9,6 +9,10 @@ namespace Undersigned.Tests.Features.Widget;
 /// <summary>The widget on a partner's page in real headless Chromium: script mode, iframe mode, errors, keyboard, origins.</summary>
 public sealed class WidgetTests : SmtpAppTest
 {
+    // Links and the embed's own origin come from where the test server really listens, as for a deployment whose
+    // PublicBaseUrl is its address: the browser loads the iframe from there.
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Undersigned:PublicBaseUrl"] = null;
+
     static readonly string Screenshots = Path.Combine(Path.GetTempPath(), "undersigned-widget-screenshots");
 
     static async Task<(IPlaywright, IBrowser)> BrowserAsync()

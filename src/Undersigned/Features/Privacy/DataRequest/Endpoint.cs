@@ -37,12 +37,17 @@ public sealed class Endpoint(DataRequests requests) : Endpoint<Request, Response
         Description(b => b.WithName("RequestData").WithTags("Privacy")
             .WithSummary("Email an address a summary of what is held about it, with withdraw links; the same answer either way")
             .WithMetadata(new RateLimited(RateLimited.DataRequests))
-            .Produces<Response>(202).Problems(400, 415, 429), clearDefaults: true);
+            .Produces<Response>(202).Problems(400, 415, 429, 503), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        requests.Enqueue(request.Email!);
+        if (!requests.TryEnqueue(request.Email!))
+        {
+            HttpContext.Response.RetryAfter(TimeSpan.FromMinutes(1));
+            await Send.ResultAsync(Problems.Create(HttpContext, 503, "Too many requests are waiting to be answered: try again in a minute."));
+            return;
+        }
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
 }

@@ -39,7 +39,7 @@ public sealed class Response
 }
 
 public sealed class Endpoint(LettersStore letters, SignatureWriter writer, PauseSwitch pause, ChallengePolicy challengePolicy,
-    ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, TimeProvider clock) : Endpoint<Request, Response>
+    ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, PublicUrls urls, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -98,6 +98,9 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
 
-    /// <summary>The service's own pages (the iframe embed) may always sign.</summary>
-    string OwnOrigin => $"{HttpContext.Request.Scheme}://{HttpContext.Request.Host}".ToLowerInvariant();
+    /// <summary>
+    /// The service's own pages (the iframe embed) may always sign. Their origin is the public base URL's, not whatever the
+    /// request's Host says: a client chooses its Host, and behind TLS termination the scheme seen here is not the browser's.
+    /// </summary>
+    string? OwnOrigin => Origin.Of(urls.Base);
 }
