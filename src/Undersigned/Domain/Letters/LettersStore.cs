@@ -55,27 +55,12 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
         var versions = (await connection.QueryAsync<(long LetterId, int Version, string Sha256, DateTimeOffset CreatedAt)>(
                 "SELECT letter_id, version, sha256, created_at FROM letter_text_versions WHERE letter_id IN @ids ORDER BY version", new { ids }))
             .ToLookup(v => v.LetterId, v => new TextVersion { Version = v.Version, Sha256 = v.Sha256, CreatedAt = v.CreatedAt });
-        var history = (await connection.QueryAsync<DeadlineChangeRow>("""
-                SELECT letter_id, change AS change_kind, old_closes_at, new_closes_at, reason, changed_at, changed_by
+        var history = (await connection.QueryAsync<long, DeadlineChange, (long LetterId, DeadlineChange Change)>("""
+                SELECT letter_id, change, old_closes_at, new_closes_at, reason, changed_at, changed_by
                 FROM letter_deadline_changes WHERE letter_id IN @ids ORDER BY id
-                """, new { ids }))
+                """, (letterId, change) => (letterId, change), new { ids }, splitOn: "change"))
             .ToLookup(h => h.LetterId, h => h.Change);
         return ids.ToDictionary(id => id, id => new LetterHistory(versions[id].ToArray(), history[id].ToArray()));
-    }
-
-    sealed class DeadlineChangeRow
-    {
-        public long LetterId { get; init; }
-        public DeadlineChange Change => new()
-        {
-            Change = ChangeKind, OldClosesAt = OldClosesAt, NewClosesAt = NewClosesAt, Reason = Reason, ChangedAt = ChangedAt, ChangedBy = ChangedBy,
-        };
-        public string ChangeKind { get; init; } = "";
-        public DateTimeOffset OldClosesAt { get; init; }
-        public DateTimeOffset NewClosesAt { get; init; }
-        public string? Reason { get; init; }
-        public DateTimeOffset ChangedAt { get; init; }
-        public long ChangedBy { get; init; }
     }
 
     /// <summary>The SHA-256 of the text version delivered.</summary>
