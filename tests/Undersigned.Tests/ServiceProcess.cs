@@ -29,7 +29,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["ConnectionStrings__Undersigned"] = $"Data Source={Path.Combine(dataDirectory, "undersigned.db")}",
+            ["ConnectionStrings__Undersigned"] = await TestDatabase.ConnectionStringForAsync(dataDirectory),
             ["Undersigned__DataDirectory"] = dataDirectory,
             ["Undersigned__AdminKey"] = TestApp.AdminKey,
             ["Undersigned__PublicBaseUrl"] = "http://undersigned.test",

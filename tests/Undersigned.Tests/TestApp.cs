@@ -33,7 +33,6 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("undersigned-test-").FullName;
         this.settings = new()
         {
-            ["ConnectionStrings:Undersigned"] = $"Data Source={Path.Combine(DataDirectory, "undersigned.db")}",
             ["Undersigned:DataDirectory"] = DataDirectory,
             ["Undersigned:AdminKey"] = AdminKey,
             ["Undersigned:PublicBaseUrl"] = "http://undersigned.test",
@@ -42,7 +41,14 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         UseKestrel(0);
     }
 
+    /// <summary>The SQLite file, on SQLite runs: for what only a file shows.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "undersigned.db");
+
+    /// <summary>A connection to this service's database, whichever engine the run tests.</summary>
+    public Task<System.Data.Common.DbConnection> OpenDatabaseAsync() => TestDatabase.OpenAsync(DataDirectory);
+
+    /// <summary>Whether anything stored holds this text (see <see cref="TestDatabase.StoresAsync"/>).</summary>
+    public Task<bool> StoresAsync(string text) => TestDatabase.StoresAsync(DataDirectory, text);
 
     /// <summary>Waits until <paramref name="count"/> log lines match (lines logged so far count), failing after ten seconds.</summary>
     public async Task WaitForLogAsync(Func<string, bool> match, int count = 1)
@@ -65,10 +71,10 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
+        settings.TryAdd("ConnectionStrings:Undersigned", await TestDatabase.ConnectionStringForAsync(DataDirectory));
         StartServer();
-        return Task.CompletedTask;
     }
 
     Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();

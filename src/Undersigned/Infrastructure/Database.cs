@@ -2,20 +2,36 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Undersigned.Infrastructure;
 
-/// <summary>Opens SQLite connections configured the same way everywhere. Only stores (Domain/) call it.</summary>
-public sealed class Db
+public enum Engine { Sqlite, Postgres }
+
+/// <summary>
+/// Opens connections configured the same way everywhere, to the engine the connection string names: <c>Data Source=…</c>
+/// is SQLite (the embedded default), <c>Host=…</c> is PostgreSQL. Only stores (Domain/) and the migrator call it.
+/// </summary>
+public sealed class Db : IAsyncDisposable
 {
-    readonly string connectionString;
+    readonly string? sqlite;
+    readonly NpgsqlDataSource? postgres;
+
+    public Engine Engine { get; }
 
     public Db(string connectionString)
     {
+        var keys = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (keys.ContainsKey("Host") || keys.ContainsKey("Server"))
+        {
+            Engine = Engine.Postgres;
+            postgres = NpgsqlDataSource.Create(connectionString);
+            return;
+        }
         var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
         if (builder.Mode != SqliteOpenMode.Memory && directory is not null) Directory.CreateDirectory(directory);
-        this.connectionString = builder.ToString();
+        sqlite = builder.ToString();
     }
 
     static Db()
@@ -30,18 +46,18 @@ public sealed class Db
     /// <summary>For paths that only read (public reads, key checks): skips the per-connection set-up that writes need.</summary>
     public async Task<DbConnection> OpenReadAsync(CancellationToken ct = default)
     {
-        var connection = new SqliteConnection(connectionString);
+        if (postgres is not null) return await postgres.OpenConnectionAsync(ct);
+        var connection = new SqliteConnection(sqlite);
         await connection.OpenAsync(ct);
         return connection;
     }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
+        var connection = await OpenReadAsync(ct);
+        // SQLite: erased personal data must not linger in free pages of the file (secure_delete is per connection).
         // Microsoft.Data.Sqlite retries a busy database until the command timeout (30 s), so no busy_timeout is needed.
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
-        // Erased personal data must not linger in free pages of the file (secure_delete is per connection).
-        await connection.ExecuteAsync("PRAGMA secure_delete = ON");
+        if (Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA secure_delete = ON");
         return connection;
     }
 
@@ -53,7 +69,7 @@ public sealed class Db
     public async Task<DbConnection> OpenForBatchesAsync(CancellationToken ct)
     {
         var connection = await OpenAsync(ct);
-        await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
+        if (Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
         return connection;
     }
 
@@ -67,6 +83,11 @@ public sealed class Db
     /// <summary>A write transaction on a connection of its own.</summary>
     public async Task<WriteTransaction> BeginWriteAsync(CancellationToken ct = default)
         => await WriteTransaction.BeginAsync(await OpenAsync(ct), ownsConnection: true, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (postgres is not null) await postgres.DisposeAsync();
+    }
 
     sealed class UnixMillisecondsHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
@@ -95,7 +116,10 @@ public sealed class WriteTransaction : IAsyncDisposable
     public DbConnection Connection { get; }
     public DbTransaction Transaction { get; }
 
-    /// <summary>SQLite's BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken up front, so read-then-write cannot deadlock.</summary>
+    /// <summary>
+    /// SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), the write lock taken up front, so read-then-write cannot
+    /// deadlock. PostgreSQL: READ COMMITTED; stores that read then write take row locks or rely on unique indexes.
+    /// </summary>
     public static async Task<WriteTransaction> BeginAsync(DbConnection connection, bool ownsConnection, CancellationToken ct)
         => new(connection, await connection.BeginTransactionAsync(ct), ownsConnection);
 

@@ -1,25 +1,43 @@
 using System.Security.Cryptography;
+using System.Data.Common;
 using Dapper;
 
 namespace Undersigned.Infrastructure;
 
 /// <summary>
-/// Applies <c>migrations/NNNN_name.sql</c> in order, each in its own transaction, recording its name and SHA-256.
-/// An applied file that has since changed stops start-up: the database would no longer match the code.
+/// Applies the engine's <c>migrations/{sqlite|postgres}/NNNN_name.sql</c> in order (the two sets are numbered alike),
+/// each in its own transaction, recording its name and SHA-256. An applied file that has since changed stops start-up:
+/// the database would no longer match the code. On PostgreSQL, instances starting together take turns.
 /// </summary>
 public sealed class Migrator(Db db, Settings settings, TimeProvider clock, ILogger<Migrator> log)
 {
+    // Any constant both sides agree on: the key of the advisory lock instances migrate under.
+    const long MigrationLock = 0x756e646572_01;
+
     public async Task ApplyAsync(CancellationToken ct = default)
     {
-        var files = Directory.Exists(settings.MigrationsDirectory)
-            ? Directory.GetFiles(settings.MigrationsDirectory, "*.sql").Order(StringComparer.Ordinal).ToArray()
-            : throw new InvalidOperationException($"Migrations folder '{settings.MigrationsDirectory}' does not exist.");
+        var directory = Path.Combine(settings.MigrationsDirectory, db.Engine == Engine.Postgres ? "postgres" : "sqlite");
+        var files = Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*.sql").Order(StringComparer.Ordinal).ToArray()
+            : throw new InvalidOperationException($"Migrations folder '{directory}' does not exist.");
 
         await using var connection = await db.OpenAsync(ct);
+        if (db.Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
+        else await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLock)", new { MigrationLock });
+        try
+        {
+            await ApplyAsync(connection, files, ct);
+        }
+        finally
+        {
+            if (db.Engine == Engine.Postgres) await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLock)", new { MigrationLock });
+        }
+    }
+
+    async Task ApplyAsync(DbConnection connection, string[] files, CancellationToken ct)
+    {
         await connection.ExecuteAsync("""
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at BIGINT NOT NULL)
             """);
         var applied = (await connection.QueryAsync<(string Name, string Sha256)>("SELECT name, sha256 FROM schema_migrations"))
             .ToDictionary(m => m.Name, m => m.Sha256);

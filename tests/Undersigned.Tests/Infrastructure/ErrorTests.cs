@@ -83,7 +83,7 @@ public sealed class ErrorTests(TestApp app) : IClassFixture<TestApp>
     [Fact]
     public async Task Bad_requests_store_nothing()
     {
-        await using var before = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var before = await app.OpenDatabaseAsync();
         var count = await before.ExecuteScalarAsync<long>("SELECT count(*) FROM letters");
         foreach (var body in new[] { "{", "[]", "{\"title\":5}", "{\"closesAt\":\"yesterday\"}", "null", "\"text\"" })
         {

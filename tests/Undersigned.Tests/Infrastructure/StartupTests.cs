@@ -51,12 +51,17 @@ public sealed class StartupTests
         var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
         var migrations = Path.Combine(directory, "migrations");
         Directory.CreateDirectory(migrations);
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "migrations")))
-            File.Copy(file, Path.Combine(migrations, Path.GetFileName(file)));
+        foreach (var engine in new[] { "sqlite", "postgres" })
+        {
+            Directory.CreateDirectory(Path.Combine(migrations, engine));
+            foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "migrations", engine)))
+                File.Copy(file, Path.Combine(migrations, engine, Path.GetFileName(file)));
+        }
         var settings = new Dictionary<string, string?> { ["Undersigned:MigrationsDirectory"] = migrations };
 
         await using (var first = new TestApp(directory, settings)) await first.InitializeAsync();
-        File.AppendAllText(Path.Combine(migrations, "0001_foundation.sql"), "\n-- an edit after the fact\n");
+        foreach (var engine in new[] { "sqlite", "postgres" })
+            File.AppendAllText(Path.Combine(migrations, engine, "0001_foundation.sql"), "\n-- an edit after the fact\n");
 
         await using var second = new TestApp(directory, settings);
         var error = await Assert.ThrowsAnyAsync<Exception>(second.InitializeAsync);
@@ -89,7 +94,7 @@ public sealed class StartupTests
 
     static async Task<List<string>> MigrationsAsync(string directory)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "undersigned.db")}");
+        await using var connection = await TestDatabase.OpenAsync(directory);
         return (await connection.QueryAsync<string>("SELECT name || ':' || sha256 || ':' || applied_at FROM schema_migrations")).ToList();
     }
 }

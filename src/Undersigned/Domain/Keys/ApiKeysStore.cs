@@ -57,13 +57,14 @@ public sealed class ApiKeysStore(Db db)
     {
         await using var tx = await db.BeginWriteAsync(ct);
         var hash = ApiKey.Hash(key);
-        await tx.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE configured = 1 AND revoked_at IS NULL AND key_hash <> @hash", new { now, hash });
+        await tx.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE configured = @yes AND revoked_at IS NULL AND key_hash <> @hash",
+            new { now, hash, yes = true });
         var existing = await tx.SingleOrDefaultAsync<(long Id, DateTimeOffset? RevokedAt)?>(
             "SELECT id, revoked_at FROM api_keys WHERE key_hash = @hash", new { hash });
         if (existing is null)
             await tx.ExecuteAsync("""
-                INSERT INTO api_keys (name, role, key_hash, hint, created_at, configured) VALUES ('configured admin key', @Admin, @hash, @hint, @now, 1)
-                """, new { Role.Admin, hash, hint = ApiKey.Hint(key), now });
+                INSERT INTO api_keys (name, role, key_hash, hint, created_at, configured) VALUES ('configured admin key', @Admin, @hash, @hint, @now, @yes)
+                """, new { Role.Admin, hash, hint = ApiKey.Hint(key), now, yes = true });
         await tx.CommitAsync(ct);
         return existing?.RevokedAt is null ? Configured.Active : Configured.Revoked;
     }

@@ -13,7 +13,7 @@ public sealed class LetterKeys(Db db, ServiceKeys serviceKeys)
     readonly ConcurrentDictionary<long, byte[]> cache = new();
 
     public Task CreateAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
-        => tx.ExecuteAsync("INSERT OR IGNORE INTO letter_keys (letter_id, wrapped_key, created_at) VALUES (@letterId, @wrapped, @now)",
+        => tx.ExecuteAsync("INSERT INTO letter_keys (letter_id, wrapped_key, created_at) VALUES (@letterId, @wrapped, @now) ON CONFLICT (letter_id) DO NOTHING",
             new { letterId, wrapped = serviceKeys.NewWrappedLetterKey(), now });
 
     /// <summary>The letter's key, or null once it has been destroyed.</summary>

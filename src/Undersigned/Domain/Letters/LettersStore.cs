@@ -51,6 +51,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
 
     public async Task<Dictionary<long, LetterHistory>> HistoriesAsync(IReadOnlyList<long> ids, CancellationToken ct = default)
     {
+        if (ids.Count == 0) return [];
         await using var connection = await db.OpenReadAsync(ct);
         var versions = (await connection.QueryAsync<(long LetterId, int Version, string Sha256, DateTimeOffset CreatedAt)>(
                 "SELECT letter_id, version, sha256, created_at FROM letter_text_versions WHERE letter_id IN @ids ORDER BY version", new { ids }))
@@ -78,7 +79,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
     {
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<long>(
-            "SELECT id FROM letters WHERE purged_at IS NULL AND published_at IS NOT NULL AND closes_at + retain_contact_days * 86400000 <= @now",
+            "SELECT id FROM letters WHERE purged_at IS NULL AND published_at IS NOT NULL AND closes_at + CAST(retain_contact_days AS BIGINT) * 86400000 <= @now",
             new { now })).ToList();
     }
 

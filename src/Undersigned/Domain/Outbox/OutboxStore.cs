@@ -35,7 +35,8 @@ public sealed class OutboxStore(Db db)
     /// <summary>Counts an email to this address today; false when it has had its share (so neither the form nor access requests can flood an inbox).</summary>
     public async Task<bool> TryCountMailAsync(WriteTransaction tx, byte[] emailHmac, DateTimeOffset now)
         => await tx.ExecuteAsync("""
-            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1) ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < @cap
+            INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
+            ON CONFLICT (email_hmac, day) DO UPDATE SET count = mail_caps.count + 1 WHERE mail_caps.count < @cap
             """, new { emailHmac, day = Day(now), cap = MailsPerAddressPerDay }) == 1;
 
     /// <summary>The UTC day mail is counted in.</summary>
@@ -83,12 +84,14 @@ public sealed class OutboxStore(Db db)
     public async Task FailAsync(long id, DateTimeOffset now, string failure, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = x'' WHERE id = @id", new { now, failure, id });
+        await connection.ExecuteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = @none WHERE id = @id",
+            new { now, failure, none = Array.Empty<byte>(), id });
     }
 
     /// <summary>Emails refused for good, per letter.</summary>
     public async Task<Dictionary<long, long>> UndeliverableAsync(IReadOnlyList<long> letterIds, CancellationToken ct)
     {
+        if (letterIds.Count == 0) return [];
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<(long LetterId, long Count)>(
                 "SELECT letter_id, count(*) FROM outbox WHERE failed_at IS NOT NULL AND letter_id IN @letterIds GROUP BY letter_id", new { letterIds }))

@@ -258,9 +258,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// <summary>Signatures per status for each letter.</summary>
     public async Task<ILookup<long, (string Status, long Count)>> CountsByStatusAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
     {
+        if (letterIds.Count == 0) return Array.Empty<(long, string, long)>().ToLookup(c => c.Item1, c => (c.Item2, c.Item3));
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<(long LetterId, string Status, long Count)>(
-                "SELECT letter_id, status, sum(count) FROM signature_counts WHERE letter_id IN @letterIds GROUP BY letter_id, status", new { letterIds }))
+        return (await connection.QueryAsync<(long LetterId, string Status, long Count)>("""
+                SELECT letter_id, status, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE letter_id IN @letterIds GROUP BY letter_id, status
+                """, new { letterIds }))
             .ToLookup(c => c.LetterId, c => (c.Status, c.Count));
     }
 
@@ -289,18 +291,18 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return (await connection.QueryAsync<SignatureRow>("""
             SELECT * FROM (
                 SELECT id, kind, name, role, organisation FROM signatures
-                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Organisation AND show_name = 1 AND @rank = 0 AND id > @afterId
-                ORDER BY id LIMIT @take)
+                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Organisation AND show_name = @shown AND @rank = 0 AND id > @afterId
+                ORDER BY id LIMIT @take) AS organisations
             UNION ALL
             SELECT * FROM (
                 SELECT id, kind, name, role, organisation FROM signatures
-                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Individual AND show_name = 1
+                WHERE letter_id = @letterId AND status = @Confirmed AND kind = @Individual AND show_name = @shown
                   AND id > (CASE WHEN @rank = 1 THEN @afterId ELSE 0 END)
-                ORDER BY id LIMIT @take)
+                ORDER BY id LIMIT @take) AS individuals
             ORDER BY kind DESC, id
             """, new
         {
-            letterId, rank, afterId, take, SignatureStatus.Confirmed, SignatureKind.Organisation, SignatureKind.Individual,
+            letterId, rank, afterId, take, SignatureStatus.Confirmed, SignatureKind.Organisation, SignatureKind.Individual, shown = true,
         })).ToList();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Dapper;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
@@ -116,19 +117,16 @@ public sealed class AbuseTests
         var addressHash = RandomNumberGenerator.GetBytes(16);
         const int flood = 33_000; // SQLite takes at most 32,766 parameters in one statement
         // Written straight into the file: signing 33,000 times through the form would take minutes.
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
         {
-            await connection.OpenAsync();
-            await using var tx = connection.BeginTransaction();
-            var insert = connection.CreateCommand();
-            insert.CommandText = """
+            await using var tx = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync("""
                 INSERT INTO signatures (letter_id, kind, status, name, show_name, text_version, signed_at, address_hash)
-                VALUES ($letter, 'individual', 'pending', 'Flood', 1, 1, $at, $hash)
-                """;
-            insert.Parameters.AddWithValue("$letter", (long)letter["id"]!);
-            insert.Parameters.AddWithValue("$at", TestApp.Start.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$hash", addressHash);
-            for (var i = 0; i < flood; i++) await insert.ExecuteNonQueryAsync();
+                VALUES (@letter, 'individual', 'pending', 'Flood', @shown, 1, @at, @addressHash)
+                """, Enumerable.Range(0, flood).Select(_ => new
+            {
+                letter = (long)letter["id"]!, shown = true, at = TestApp.Start.ToUnixTimeMilliseconds(), addressHash,
+            }), tx);
             await tx.CommitAsync();
         }
 

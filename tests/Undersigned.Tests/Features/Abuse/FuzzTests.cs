@@ -55,9 +55,9 @@ public sealed class FuzzTests
         return content;
     }
 
-    static async Task<long[]> RowCountsAsync(string database)
+    static async Task<long[]> RowCountsAsync(TestApp app)
     {
-        await using var connection = new SqliteConnection($"Data Source={database}");
+        await using var connection = await app.OpenDatabaseAsync();
         return [.. await connection.QueryAsync<long>("""
             SELECT count(*) FROM signatures UNION ALL SELECT count(*) FROM outbox UNION ALL SELECT count(*) FROM letters
             UNION ALL SELECT count(*) FROM mail_caps UNION ALL SELECT count(*) FROM audit_log
@@ -74,7 +74,7 @@ public sealed class FuzzTests
         });
         await app.InitializeAsync();
         var letter = await app.CreatePublishedLetterAsync();
-        var before = await RowCountsAsync(app.DatabasePath);
+        var before = await RowCountsAsync(app);
         var client = app.Anonymous();
         var random = new Random(20261123); // reproducible
         var sign = """{"kind":"individual","name":"Jane Roe","email":"jane@example.org","showName":true,"consent":true,"textVersion":1}""";
@@ -116,7 +116,7 @@ public sealed class FuzzTests
         }
 
         Assert.True(answered > 2_000);
-        Assert.Equal(before, await RowCountsAsync(app.DatabasePath));
+        Assert.Equal(before, await RowCountsAsync(app));
         Assert.DoesNotContain(app.Logs, line => line.StartsWith("Error"));
     }
 }

@@ -70,15 +70,16 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
     public async Task The_CSV_streams_with_backpressure_so_memory_stays_flat_for_10000_signatures()
     {
         var letter = await app.CreatePublishedLetterAsync();
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
         {
-            await connection.OpenAsync();
             await using var tx = await connection.BeginTransactionAsync();
-            for (var i = 0; i < 10_000; i++)
-                await connection.ExecuteAsync("""
-                    INSERT INTO signatures (letter_id, kind, status, name, organisation, show_name, text_version, signed_at, confirmed_at)
-                    VALUES (@id, 'individual', 'confirmed', @name, @organisation, 1, 1, 0, 0)
-                    """, new { id = (long)letter["id"]!, name = $"Signer {i} " + new string('n', 80), organisation = new string('o', 150) }, tx);
+            await connection.ExecuteAsync("""
+                INSERT INTO signatures (letter_id, kind, status, name, organisation, show_name, text_version, signed_at, confirmed_at)
+                VALUES (@id, 'individual', 'confirmed', @name, @organisation, @shown, 1, 0, 0)
+                """, Enumerable.Range(0, 10_000).Select(i => new
+            {
+                id = (long)letter["id"]!, name = $"Signer {i} " + new string('n', 80), organisation = new string('o', 150), shown = true,
+            }), tx);
             await tx.CommitAsync();
         }
 
@@ -97,7 +98,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
 
     async Task<long> ExportsRecordedAsync(JsonObject letter)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = await app.OpenDatabaseAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_log WHERE letter_id = @id AND action = 'export.csv'", new { id = (long)letter["id"]! });
     }
 
@@ -160,7 +161,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
         Assert.DoesNotContain("Jnae", markdown);
         Assert.Contains("† signed an earlier wording", markdown);
 
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
         {
             var audit = await connection.QuerySingleAsync<string>("SELECT details FROM audit_log WHERE action = 'signature.correct' AND signature_id = @id", new { id = (long)added["id"]! });
             Assert.Contains("Jnae Typo", audit);
@@ -180,11 +181,11 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
     {
         var letter = await app.CreateLetterAsync(new { moderation = "all" });
         await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
             await connection.ExecuteAsync("""
                 INSERT INTO signatures (letter_id, kind, status, name, show_name, text_version, signed_at)
-                VALUES (@id, 'individual', 'review', 'Waiting Person', 1, 1, 0)
-                """, new { id = (long)letter["id"]! });
+                VALUES (@id, 'individual', 'review', 'Waiting Person', @shown, 1, 0)
+                """, new { id = (long)letter["id"]!, shown = true });
 
         Assert.DoesNotContain("Waiting Person", await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md"));
         var preview = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md?preview=true");

@@ -21,28 +21,16 @@ public sealed class PrivacyTests : SmtpAppTest
         return (letter, Signer.TokenFrom(mail, "withdraw"));
     }
 
-    byte[][] DatabaseBytes()
-    {
-        using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
-            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
-        SqliteConnection.ClearAllPools();
-        return new[] { app.DatabasePath, app.DatabasePath + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToArray();
-    }
-
-    static bool Contains(byte[][] files, string text)
-        => files.Any(bytes => bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0);
-
     [Fact]
     public async Task Withdrawal_erases_at_once_down_to_the_bytes_of_the_database_file()
     {
         var letter = await app.CreatePublishedLetterAsync();
         var (_, withdrawToken) = await ConfirmedAsync(letter, Signer.Individual("erase.me@example.org", "Xylophone Quixotic", role: "Zanzibar Envoy"));
-        Assert.True(Contains(DatabaseBytes(), "Xylophone Quixotic"));
+        Assert.True(await app.StoresAsync("Xylophone Quixotic"));
 
         Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().WithdrawAsync(withdrawToken)).StatusCode);
-        var files = DatabaseBytes();
-        Assert.False(Contains(files, "Xylophone Quixotic"));
-        Assert.False(Contains(files, "Zanzibar Envoy"));
+        Assert.False(await app.StoresAsync("Xylophone Quixotic"));
+        Assert.False(await app.StoresAsync("Zanzibar Envoy"));
         Assert.Equal(0, (int)(await app.Anonymous().PublicLetterAsync(letter))["counts"]!["total"]!);
     }
 
@@ -55,7 +43,7 @@ public sealed class PrivacyTests : SmtpAppTest
 
         Assert.Equal(HttpStatusCode.NoContent, (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/signatures/{id}")).StatusCode);
         Assert.Empty(await app.Anonymous().PublicSignatoriesAsync(letter));
-        Assert.False(Contains(DatabaseBytes(), "Erased By Staff"));
+        Assert.False(await app.StoresAsync("Erased By Staff"));
         await (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/signatures/999999")).ProblemAsync(404);
     }
 
@@ -82,16 +70,15 @@ public sealed class PrivacyTests : SmtpAppTest
         Assert.Equal(2, staffView.Count);
         Assert.All(staffView, s => Assert.Null(s!["email"]));
 
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM letter_keys WHERE letter_id = @id", new { id = (long)letter["id"]! }));
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
                 "SELECT count(*) FROM signatures WHERE letter_id = @id AND (email_encrypted IS NOT NULL OR email_hmac IS NOT NULL OR withdraw_token_hash IS NOT NULL)",
                 new { id = (long)letter["id"]! }));
         }
-        var files = DatabaseBytes();
-        Assert.False(Contains(files, "Never Confirmed"));
-        Assert.False(Contains(files, "Contact Erased"));
+        Assert.False(await app.StoresAsync("Never Confirmed"));
+        Assert.False(await app.StoresAsync("Contact Erased"));
         await (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/deadline",
             new { closesAt = app.Clock.GetUtcNow().AddDays(5), reason = "Too late" })).ProblemAsync(409);
     }
@@ -111,7 +98,7 @@ public sealed class PrivacyTests : SmtpAppTest
 
     async Task<long> MailCountsAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = await app.OpenDatabaseAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM mail_caps");
     }
 
@@ -123,10 +110,8 @@ public sealed class PrivacyTests : SmtpAppTest
         var client = proxied.Anonymous();
         var statuses = new List<HttpStatusCode>();
         // The write lock held from outside: the background answerer waits on its first request while the queue fills.
-        await using (var blocker = new SqliteConnection($"Data Source={proxied.DatabasePath}"))
+        await using (await TestDatabase.HoldLockAsync(proxied.DataDirectory))
         {
-            await blocker.OpenAsync();
-            await using var hold = await blocker.BeginTransactionAsync(); // BEGIN IMMEDIATE
             for (var i = 0; i < Undersigned.Services.Privacy.DataRequests.QueueCapacity + 2; i++)
             {
                 var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/data-requests")
@@ -150,7 +135,7 @@ public sealed class PrivacyTests : SmtpAppTest
         await app.Anonymous().SignAsync(letter, Signer.Individual("address@example.org"));
         var hash = (string?)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]![0]!["addressHash"];
         Assert.Matches("^[0-9a-f]{32}$", hash);
-        Assert.False(Contains(DatabaseBytes(), "127.0.0.1"));
+        Assert.False(await app.StoresAsync("127.0.0.1"));
 
         app.Clock.Advance(TimeSpan.FromDays(8)); // the retention run also expires the unconfirmed signature, and says so
         await app.WaitForLogAsync(line => line.Contains("unconfirmed signatures expired"));

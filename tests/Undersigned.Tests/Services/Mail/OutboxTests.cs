@@ -31,7 +31,7 @@ public sealed class OutboxTests
             await app.WaitForLogAsync(DeliveryFailed, count: 2);
         }
 
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "undersigned.db")}"))
+        await using (var connection = await TestDatabase.OpenAsync(directory))
             Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox"));
 
         await smtp.StartListeningAsync();
@@ -83,7 +83,7 @@ public sealed class OutboxTests
         Assert.Equal(1, (long)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["undeliverableEmails"]!);
 
         // The refused row keeps no address or links, and is not tried again.
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = await app.OpenDatabaseAsync())
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT length(payload) FROM outbox WHERE failed_at IS NOT NULL"));
         app.Clock.Advance(TimeSpan.FromHours(1));
         await app.WaitForLogAsync(line => line.Contains("Mail delivery failed (SMTP 450"), count: 2);

@@ -1,0 +1,165 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Undersigned.Tests;
+
+/// <summary>
+/// The database a test's service uses, on the engine this run tests: SQLite (a file in the test's folder) by default,
+/// PostgreSQL with <c>UNDERSIGNED_TEST_ENGINE=postgres</c> (a database per test folder on a private cluster).
+/// </summary>
+public static class TestDatabase
+{
+    public static readonly bool Postgres = Environment.GetEnvironmentVariable("UNDERSIGNED_TEST_ENGINE") == "postgres";
+
+    public static async Task<string> ConnectionStringForAsync(string dataDirectory)
+        => Postgres ? await PostgresCluster.DatabaseAsync(NameFor(dataDirectory))
+            : $"Data Source={Path.Combine(dataDirectory, "undersigned.db")}";
+
+    /// <summary>A restart on the same folder finds the same database.</summary>
+    static string NameFor(string dataDirectory)
+        => "t_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..24];
+
+    public static async Task<DbConnection> OpenAsync(string dataDirectory)
+    {
+        DbConnection connection = Postgres ? new NpgsqlConnection(await ConnectionStringForAsync(dataDirectory))
+            : new SqliteConnection(await ConnectionStringForAsync(dataDirectory));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// Whether the stored bytes hold this text anywhere. SQLite: the database file and its WAL, checkpointed, free pages
+    /// included (erased values must be overwritten, not just unlinked). PostgreSQL: every table's contents as pg_dump
+    /// writes them, bytea columns as hex, so a value stored in either form is found.
+    /// </summary>
+    public static async Task<bool> StoresAsync(string dataDirectory, string text)
+    {
+        var needle = Encoding.UTF8.GetBytes(text);
+        if (Postgres)
+        {
+            var dump = await PostgresCluster.DumpAsync(NameFor(dataDirectory));
+            return dump.AsSpan().IndexOf(needle) >= 0 || dump.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(needle))) >= 0;
+        }
+        var path = Path.Combine(dataDirectory, "undersigned.db");
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+            await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        SqliteConnection.ClearAllPools();
+        return new[] { path, path + "-wal" }.Where(File.Exists).Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0);
+    }
+
+    /// <summary>Holds the database's write lock (SQLite) or the signatures table (PostgreSQL) until disposed: writers wait.</summary>
+    public static async Task<IAsyncDisposable> HoldLockAsync(string dataDirectory)
+    {
+        var connection = await OpenAsync(dataDirectory);
+        var tx = await connection.BeginTransactionAsync(); // SQLite: BEGIN IMMEDIATE
+        if (Postgres) await connection.ExecuteAsync("LOCK TABLE signatures IN ACCESS EXCLUSIVE MODE", transaction: tx);
+        return new Held(connection, tx);
+    }
+
+    sealed class Held(DbConnection connection, DbTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// A private PostgreSQL cluster for the test run, as STACK-NOTES describes: initdb into a temporary folder owned by the
+/// postgres user, its own port and socket folder (never 5432, never a system cluster), stopped and removed when the run
+/// ends. A machine without PostgreSQL fails loudly: tests/setup.sh installs it.
+/// </summary>
+public static class PostgresCluster
+{
+    static readonly Lazy<Task<(string Folder, int Port, string Bin)>> Cluster = new(StartAsync);
+    static readonly SemaphoreSlim Creating = new(1, 1);
+
+    public static async Task<string> DatabaseAsync(string name)
+    {
+        var (folder, port, _) = await Cluster.Value;
+        await Creating.WaitAsync();
+        try
+        {
+            await using var admin = new NpgsqlConnection(ConnectionString(folder, port, "postgres"));
+            await admin.OpenAsync();
+            if (!await admin.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", new { name }))
+                await admin.ExecuteAsync($"CREATE DATABASE {name}");
+        }
+        finally
+        {
+            Creating.Release();
+        }
+        return ConnectionString(folder, port, name);
+    }
+
+    static string ConnectionString(string folder, int port, string database)
+        => $"Host=127.0.0.1;Port={port};Database={database};Username=postgres;Maximum Pool Size=20";
+
+    public static async Task<byte[]> DumpAsync(string database)
+    {
+        var (folder, port, bin) = await Cluster.Value;
+        var dump = new ProcessStartInfo(Path.Combine(bin, "pg_dump"), ["-h", folder, "-p", port.ToString(), "-U", "postgres", "--data-only", database])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(dump)!;
+        var output = new MemoryStream();
+        await process.StandardOutput.BaseStream.CopyToAsync(output);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException("pg_dump failed: " + await process.StandardError.ReadToEndAsync());
+        return output.ToArray();
+    }
+
+    static async Task<(string Folder, int Port, string Bin)> StartAsync()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(Directory.Exists).OrderDescending().FirstOrDefault()
+            : null;
+        if (bin is null) throw new InvalidOperationException("PostgreSQL is not installed (UNDERSIGNED_TEST_ENGINE=postgres): run tests/setup.sh.");
+
+        var folder = Directory.CreateTempSubdirectory("undersigned-pg-").FullName;
+        var port = FreePort();
+        // initdb and the server refuse to run as root: as root, run them as the postgres user, in a folder it owns.
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) await RunAsync("chown", ["postgres:postgres", folder]);
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], asRoot);
+        // Durability is not under test here (the crash test kills the service, not PostgreSQL): skip fsync for speed.
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-w", "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-o",
+            $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000 -c shared_buffers=64MB",
+            "start"], asRoot);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(folder, "data"), "-m", "immediate", "stop"], asRoot).GetAwaiter().GetResult();
+            Directory.Delete(folder, recursive: true);
+        };
+        return (folder, port, bin);
+    }
+
+    static async Task RunAsync(string program, string[] arguments, bool asPostgres = false)
+    {
+        var start = asPostgres ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. arguments]) : new ProcessStartInfo(program, arguments);
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}): {await output}{await errors}");
+    }
+
+    static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
