@@ -9,7 +9,10 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)                     
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core) # PDF fonts: Latin, Cyrillic, Arabic, Ethiopic
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)                                       # the widget's browser tests (Playwright drives it)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)            # the suite's second run: a private cluster the tests start
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The tests start their own PostgreSQL cluster (its own port and folder); a machine without the server fails here, loudly.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL was not installed: the suite cannot run on both engines." >&2; exit 1; }

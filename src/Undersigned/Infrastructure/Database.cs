@@ -73,6 +73,12 @@ public sealed class Db : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// "column is one of the list @parameter holds": SQLite takes Dapper's expansion into <c>IN (@p1, @p2, …)</c>; Dapper
+    /// hands PostgreSQL the list as one array, which <c>= ANY</c> reads.
+    /// </summary>
+    public string In(string column, string parameter) => Engine == Engine.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>Throws when the database does not answer, or was never migrated.</summary>
     public async Task CheckAsync(CancellationToken ct)
     {

@@ -15,6 +15,17 @@ public static class LetterStatus
             : Open;
 }
 
+public static partial class LetterSlug
+{
+    public const int MaxLength = 80;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    public static partial System.Text.RegularExpressions.Regex Pattern();
+
+    /// <summary>Lower-case letters, digits and single hyphens, at most 80 characters: the only slugs a letter can have.</summary>
+    public static bool IsWellFormed(string? slug) => slug is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(slug);
+}
+
 public static class Moderation
 {
     public const string None = "none", Organisations = "organisations", All = "all";

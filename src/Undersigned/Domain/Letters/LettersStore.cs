@@ -42,7 +42,8 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
 
     /// <summary>A published letter by slug, from memory when it can be; drafts do not exist publicly.</summary>
     public Task<PublishedLetter?> FindPublishedAsync(string slug, CancellationToken ct = default)
-        => published.GetAsync(slug, async () =>
+        => !LetterSlug.IsWellFormed(slug) ? Task.FromResult<PublishedLetter?>(null) // no letter has it: nothing to ask the database
+        : published.GetAsync(slug, async () =>
         {
             await using var connection = await db.OpenReadAsync(ct);
             return await connection.QuerySingleOrDefaultAsync<LetterRow>(
@@ -54,11 +55,11 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
         if (ids.Count == 0) return [];
         await using var connection = await db.OpenReadAsync(ct);
         var versions = (await connection.QueryAsync<(long LetterId, int Version, string Sha256, DateTimeOffset CreatedAt)>(
-                "SELECT letter_id, version, sha256, created_at FROM letter_text_versions WHERE letter_id IN @ids ORDER BY version", new { ids }))
+                $"SELECT letter_id, version, sha256, created_at FROM letter_text_versions WHERE {db.In("letter_id", "ids")} ORDER BY version", new { ids }))
             .ToLookup(v => v.LetterId, v => new TextVersion { Version = v.Version, Sha256 = v.Sha256, CreatedAt = v.CreatedAt });
-        var history = (await connection.QueryAsync<long, DeadlineChange, (long LetterId, DeadlineChange Change)>("""
+        var history = (await connection.QueryAsync<long, DeadlineChange, (long LetterId, DeadlineChange Change)>($"""
                 SELECT letter_id, change, old_closes_at, new_closes_at, reason, changed_at, changed_by
-                FROM letter_deadline_changes WHERE letter_id IN @ids ORDER BY id
+                FROM letter_deadline_changes WHERE {db.In("letter_id", "ids")} ORDER BY id
                 """, (letterId, change) => (letterId, change), new { ids }, splitOn: "change"))
             .ToLookup(h => h.LetterId, h => h.Change);
         return ids.ToDictionary(id => id, id => new LetterHistory(versions[id].ToArray(), history[id].ToArray()));
@@ -162,8 +163,8 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
     {
         await tx.ExecuteAsync("""
             INSERT INTO letter_deadline_changes (letter_id, change, old_closes_at, new_closes_at, reason, changed_at, changed_by)
-            VALUES (@Id, @change, @ClosesAt, @closesAt, @reason, @now, @keyId)
-            """, new { row.Id, change, row.ClosesAt, closesAt, reason, now, keyId });
+            VALUES (@Id, @change, @oldClosesAt, @newClosesAt, @reason, @now, @keyId)
+            """, new { row.Id, change, oldClosesAt = row.ClosesAt, newClosesAt = closesAt, reason, now, keyId });
         await tx.ExecuteAsync("UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { closesAt, now, row.Id });
         Changed(tx);

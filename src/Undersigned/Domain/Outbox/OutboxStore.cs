@@ -94,7 +94,7 @@ public sealed class OutboxStore(Db db)
         if (letterIds.Count == 0) return [];
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<(long LetterId, long Count)>(
-                "SELECT letter_id, count(*) FROM outbox WHERE failed_at IS NOT NULL AND letter_id IN @letterIds GROUP BY letter_id", new { letterIds }))
+                $"SELECT letter_id, count(*) FROM outbox WHERE failed_at IS NOT NULL AND {db.In("letter_id", "letterIds")} GROUP BY letter_id", new { letterIds }))
             .ToDictionary(r => r.LetterId, r => r.Count);
     }
 

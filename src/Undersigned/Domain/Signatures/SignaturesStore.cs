@@ -26,7 +26,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         all.Add("to", to);
         all.Add("from", move.From);
         return await tx.ExecuteAsync(
-            $"UPDATE signatures SET status = @to{(alsoSet is null ? "" : ", " + alsoSet)} WHERE ({where}) AND status IN @from", all);
+            $"UPDATE signatures SET status = @to{(alsoSet is null ? "" : ", " + alsoSet)} WHERE ({where}) AND {db.In("status", "from")}", all);
     }
 
     // ----- signing (called by the signature writer inside its batch transaction)
@@ -198,7 +198,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>($"""
             SELECT {Columns} FROM signatures
-            WHERE letter_id = @letterId AND status IN @statuses AND id < @before ORDER BY id DESC LIMIT @take
+            WHERE letter_id = @letterId AND {db.In("status", "statuses")} AND id < @before ORDER BY id DESC LIMIT @take
             """, new { letterId, statuses, before = before ?? long.MaxValue, take })).ToList();
     }
 
@@ -208,7 +208,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>($"""
             SELECT {Columns} FROM signatures
-            WHERE letter_id = @letterId AND status IN @statuses AND id > @after ORDER BY id LIMIT @take
+            WHERE letter_id = @letterId AND {db.In("status", "statuses")} AND id > @after ORDER BY id LIMIT @take
             """, new { letterId, statuses, after, take })).ToList();
     }
 
@@ -217,7 +217,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>(
-            "SELECT kind, status, name, role, organisation, show_name, text_version FROM signatures WHERE letter_id = @letterId AND status IN @statuses",
+            $"SELECT kind, status, name, role, organisation, show_name, text_version FROM signatures WHERE letter_id = @letterId AND {db.In("status", "statuses")}",
             new { letterId, statuses })).ToList();
     }
 
@@ -235,9 +235,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         byte[]? addressHash, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<(long, byte[]?)>("""
+        return (await connection.QueryAsync<(long, byte[]?)>($"""
             SELECT id, email_encrypted FROM signatures
-            WHERE letter_id = @letterId AND status IN @from AND signed_at >= @start AND signed_at < @end
+            WHERE letter_id = @letterId AND {db.In("status", "from")} AND signed_at >= @start AND signed_at < @end
               AND (@addressHash IS NULL OR address_hash = @addressHash)
             ORDER BY id
             """, new { letterId, from = SignatureMove.Reject.From, start = from, end = to, addressHash })).ToList();
@@ -248,7 +248,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         var moved = 0;
         foreach (var chunk in ids.Chunk(500))
-            moved += await MoveAsync(tx, SignatureMove.Reject, SignatureStatus.Rejected, "letter_id = @letterId AND id IN @chunk",
+            moved += await MoveAsync(tx, SignatureMove.Reject, SignatureStatus.Rejected, $"letter_id = @letterId AND {db.In("id", "chunk")}",
                 new { letterId, chunk, keyId, now }, "decided_at = @now, decided_by = @keyId");
         return moved;
     }
@@ -260,8 +260,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         if (letterIds.Count == 0) return Array.Empty<(long, string, long)>().ToLookup(c => c.Item1, c => (c.Item2, c.Item3));
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<(long LetterId, string Status, long Count)>("""
-                SELECT letter_id, status, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE letter_id IN @letterIds GROUP BY letter_id, status
+        return (await connection.QueryAsync<(long LetterId, string Status, long Count)>($"""
+                SELECT letter_id, status, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE {db.In("letter_id", "letterIds")} GROUP BY letter_id, status
                 """, new { letterIds }))
             .ToLookup(c => c.LetterId, c => (c.Status, c.Count));
     }

@@ -82,7 +82,7 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
             .WithMessage("must be before closesAt.");
         RuleFor(l => l.TimeZone).Must(IsIanaTimeZone!).When(l => l.TimeZone is not null)
             .WithMessage("must be an IANA time zone such as Europe/London.");
-        RuleFor(l => l.Slug).MaximumLength(80).Matches("^[a-z0-9]+(-[a-z0-9]+)*$").When(l => l.Slug is not null)
+        RuleFor(l => l.Slug).Must(LetterSlug.IsWellFormed).When(l => l.Slug is not null)
             .WithMessage("must be lower-case letters, digits and single hyphens, such as 'protect-data-2026'.");
         RuleFor(l => l.Moderation).Must(Moderations.Contains!).When(l => l.Moderation is not null)
             .WithMessage("must be one of: none, organisations, all.");

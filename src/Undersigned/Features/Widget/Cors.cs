@@ -25,7 +25,7 @@ public sealed partial class Cors(RequestDelegate next, LettersStore letters)
         }
 
         http.Response.Headers.Vary = "Origin";
-        var letter = slug.Length <= 80 ? (await letters.FindPublishedAsync(slug, http.RequestAborted))?.Row : null;
+        var letter = (await letters.FindPublishedAsync(slug, http.RequestAborted))?.Row;
         var allowed = letter is not null && Origin.IsAllowed(origin, letter.Origins);
         if (allowed) http.Response.Headers.AccessControlAllowOrigin = origin;
 

@@ -60,9 +60,9 @@ public static class RateLimits
             var kind = http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>()?.Kind;
             var limit = kind is null ? null : limitFor(kind);
             if (limit is null) return RateLimitPartition.GetNoLimiter("");
-            // A slug longer than any letter's names no letter: one partition for all of them, so keys stay bounded.
+            // A slug no letter can have shares one partition with every other such slug, so keys stay bounded.
             var slug = http.GetRouteValue("slug") as string;
-            var key = $"{kind}|{ClientAddress(http)}" + (perLetter ? $"|{(slug is { Length: <= 80 } ? slug : "")}" : "");
+            var key = $"{kind}|{ClientAddress(http)}" + (perLetter ? $"|{(LetterSlug.IsWellFormed(slug) ? slug : "")}" : "");
             return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = limit.PermitLimit, Window = TimeSpan.FromSeconds(limit.WindowSeconds), QueueLimit = 0,

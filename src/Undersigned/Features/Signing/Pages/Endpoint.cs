@@ -28,7 +28,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
     {
         var withdraw = HttpContext.Request.Path.StartsWithSegments("/withdraw");
         string? title = null;
-        if (request.Letter is { Length: > 0 and <= 80 } slug)
+        if (request.Letter is { } slug)
             title = (await letters.FindPublishedAsync(slug, ct))?.Row.Title;
 
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
