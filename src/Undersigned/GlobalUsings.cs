@@ -4,5 +4,6 @@ global using Undersigned.Domain.Keys;
 global using Undersigned.Domain.Letters;
 global using Undersigned.Domain.Outbox;
 global using Undersigned.Domain.Pause;
+global using Undersigned.Domain.Service;
 global using Undersigned.Domain.Signatures;
 global using Undersigned.Infrastructure;

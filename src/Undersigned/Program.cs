@@ -42,8 +42,9 @@ services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfigurat
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<Migrator>();
 services.AddSingleton(provider => ServiceKeys.Load(provider.GetRequiredService<Settings>(),
-    provider.GetRequiredService<IHostEnvironment>(), provider.GetRequiredService<ILogger<ServiceKeys>>()));
+    provider.GetRequiredService<IHostEnvironment>(), provider.GetRequiredService<Db>().Engine, provider.GetRequiredService<ILogger<ServiceKeys>>()));
 // Stores: each the only reader and writer of its aggregate's tables.
+services.AddSingleton<ChangeNotices>();
 services.AddSingleton<LettersStore>();
 services.AddSingleton<LetterKeys>();
 services.AddSingleton<SignaturesStore>();
@@ -51,6 +52,7 @@ services.AddSingleton<OutboxStore>();
 services.AddSingleton<ApiKeysStore>();
 services.AddSingleton<AuditStore>();
 services.AddSingleton<PauseSwitch>();
+services.AddSingleton<ServiceStateStore>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();
 services.AddSingleton<IMailTransport>(provider =>
@@ -72,6 +74,7 @@ services.AddSingleton<SignatureWriter>();
 services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
 services.AddHostedService<OutboxSender>();
 services.AddHostedService<RetentionService>();
+services.AddHostedService<ChangeListener>();
 services.AddSingleton<DataRequests>();
 services.AddHostedService(provider => provider.GetRequiredService<DataRequests>());
 services.AddSingleton<AdminKeyBootstrap>();
@@ -109,7 +112,8 @@ app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned 
 Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());
 await app.Services.GetRequiredService<Migrator>().ApplyAsync();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
-app.Services.GetRequiredService<ServiceKeys>(); // create or read the data key now, not on the first signature
+// Create or read the data key now, not on the first signature, and refuse one the database was not encrypted with.
+await app.Services.GetRequiredService<ServiceStateStore>().CheckServiceKeyAsync(app.Services.GetRequiredService<ServiceKeys>().Fingerprint);
 
 // With no known proxies the middleware would trust every X-Forwarded-For, so it runs only when some are configured.
 if (!string.IsNullOrWhiteSpace(settings.KnownProxies)) app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));

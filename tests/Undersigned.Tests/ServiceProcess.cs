@@ -34,7 +34,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["Undersigned__AdminKey"] = TestApp.AdminKey,
             ["Undersigned__PublicBaseUrl"] = "http://undersigned.test",
         };
-        foreach (var (key, value) in settings) environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in TestDatabase.KeySettings.Concat(settings)) environment[key.Replace(":", "__")] = value;
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var service = new ServiceProcess(Process.Start(start)!, $"http://127.0.0.1:{port}");

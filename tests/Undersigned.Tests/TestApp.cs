@@ -37,6 +37,7 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Undersigned:AdminKey"] = AdminKey,
             ["Undersigned:PublicBaseUrl"] = "http://undersigned.test",
         };
+        foreach (var (key, value) in TestDatabase.KeySettings) this.settings[key] = value;
         foreach (var (key, value) in settings ?? []) this.settings[key] = value;
         UseKestrel(0);
     }

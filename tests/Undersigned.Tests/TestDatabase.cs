@@ -18,6 +18,12 @@ public static class TestDatabase
 {
     public static readonly bool Postgres = Environment.GetEnvironmentVariable("UNDERSIGNED_TEST_ENGINE") == "postgres";
 
+    /// <summary>
+    /// The service key every test service uses on PostgreSQL, where it is required (instances must share it). On SQLite
+    /// none is set: the service generates one into the test's folder, as it does for a new deployment.
+    /// </summary>
+    public static Dictionary<string, string?> KeySettings => Postgres ? new() { ["Undersigned:DataKey"] = Convert.ToBase64String(new byte[32]) } : [];
+
     public static async Task<string> ConnectionStringForAsync(string dataDirectory)
         => Postgres ? await PostgresCluster.DatabaseAsync(NameFor(dataDirectory))
             : $"Data Source={Path.Combine(dataDirectory, "undersigned.db")}";

@@ -24,15 +24,22 @@ public sealed class ServiceKeys
         addressMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned address hmac"u8.ToArray());
         challengeMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned challenge"u8.ToArray());
         withdrawMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned withdraw token"u8.ToArray());
+        Fingerprint = Convert.ToHexStringLower(HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 8, info: "undersigned key fingerprint"u8.ToArray()));
     }
 
-    public static ServiceKeys Load(Settings settings, IHostEnvironment environment, ILogger log)
+    /// <summary>Names the key without revealing it: recorded in the database, so a wrong key is refused at start-up.</summary>
+    public string Fingerprint { get; }
+
+    public static ServiceKeys Load(Settings settings, IHostEnvironment environment, Engine engine, ILogger log)
     {
         if (!string.IsNullOrWhiteSpace(settings.DataKey))
         {
             try { return new ServiceKeys(Convert.FromBase64String(settings.DataKey.Trim())); }
             catch (FormatException) { throw new InvalidOperationException("Undersigned__DataKey is not base64."); }
         }
+        // A key generated per instance would leave each instance unable to read what the others stored.
+        if (engine == Engine.Postgres)
+            throw new InvalidOperationException("Undersigned__DataKey is required with PostgreSQL: every instance must use the same service key.");
         var path = Path.GetFullPath(Path.Combine(settings.DataDirectory, "data-key"));
         if (!File.Exists(path))
         {

@@ -46,6 +46,19 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_service_key_the_database_was_not_encrypted_with_stops_start_up()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        var key = new Dictionary<string, string?> { ["Undersigned:DataKey"] = Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray()) };
+        await using (var first = new TestApp(directory, key)) await first.InitializeAsync();
+
+        var other = new Dictionary<string, string?> { ["Undersigned:DataKey"] = Convert.ToBase64String(Enumerable.Repeat((byte)2, 32).ToArray()) };
+        await using var second = new TestApp(directory, other);
+        var error = await Assert.ThrowsAnyAsync<Exception>(second.InitializeAsync);
+        Assert.Contains("is not the one this database's data is encrypted with", error.ToString());
+    }
+
+    [Fact]
     public async Task A_changed_applied_migration_stops_start_up_and_says_which()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;

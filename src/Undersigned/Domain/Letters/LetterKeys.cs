@@ -8,7 +8,7 @@ namespace Undersigned.Domain.Letters;
 /// makes all of them unreadable at once. Unwrapped keys are cached: the signing path needs one per request.
 /// The only place that reads and writes <c>letter_keys</c>.
 /// </summary>
-public sealed class LetterKeys(Db db, ServiceKeys serviceKeys)
+public sealed class LetterKeys(Db db, ServiceKeys serviceKeys, ChangeNotices notices)
 {
     readonly ConcurrentDictionary<long, byte[]> cache = new();
 
@@ -31,8 +31,15 @@ public sealed class LetterKeys(Db db, ServiceKeys serviceKeys)
     public async Task DestroyAsync(WriteTransaction tx, long letterId)
     {
         await tx.ExecuteAsync("DELETE FROM letter_keys WHERE letter_id = @letterId", new { letterId });
-        tx.AfterCommit(() => cache.TryRemove(letterId, out _));
+        tx.AfterCommit(() => Forget(letterId));
+        await notices.AnnounceAsync(tx, ChangeNotices.LetterKeyPrefix + letterId);
     }
+
+    /// <summary>Drops the unwrapped key from memory (destroyed here, or by another instance).</summary>
+    public void Forget(long letterId) => cache.TryRemove(letterId, out _);
+
+    /// <summary>After a gap in what other instances said: read every key afresh.</summary>
+    public void ForgetAll() => cache.Clear();
 
     const string SelectSql = "SELECT wrapped_key FROM letter_keys WHERE letter_id = @letterId";
 

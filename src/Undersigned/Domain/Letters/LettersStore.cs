@@ -10,7 +10,7 @@ public sealed record LetterHistory(TextVersion[] TextVersions, DeadlineChange[] 
 /// The only place that reads and writes letters, their text and consent versions and their deadline history.
 /// Every change forgets the published-letter cache once committed, so no caller has to remember to.
 /// </summary>
-public sealed class LettersStore(Db db, LetterKeys letterKeys)
+public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices)
 {
     readonly LetterCache published = new();
 
@@ -97,7 +97,14 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
 
     // ----- writes: each forgets the cache once its transaction commits
 
-    void Changed(WriteTransaction tx) => tx.AfterCommit(published.Forget);
+    async Task ChangedAsync(WriteTransaction tx)
+    {
+        tx.AfterCommit(published.Forget);
+        await notices.AnnounceAsync(tx, ChangeNotices.Letters);
+    }
+
+    /// <summary>Another instance changed a letter.</summary>
+    public void ForgetCached() => published.Forget();
 
     public async Task<long> CreateAsync(WriteTransaction tx, LetterValues values, long keyId, DateTimeOffset now)
     {
@@ -109,7 +116,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
             RETURNING id
             """, Parameters(values, new { now, keyId }));
         await AddConsentVersionAsync(tx, id, 1, values.ConsentText, now);
-        Changed(tx);
+        await ChangedAsync(tx);
         return id;
     }
 
@@ -125,7 +132,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
         var consentVersion = row.ConsentVersion;
         if (values.ConsentText != row.ConsentText) await AddConsentVersionAsync(tx, row.Id, ++consentVersion, values.ConsentText, now);
 
-        Changed(tx);
+        await ChangedAsync(tx);
         return await tx.ExecuteAsync("""
             UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
                 time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
@@ -154,7 +161,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
         await tx.ExecuteAsync(
             "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { now, row.Id });
-        Changed(tx);
+        await ChangedAsync(tx);
     }
 
     /// <summary>Moves <c>closesAt</c>, keeping the move in the letter's history.</summary>
@@ -167,7 +174,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
             """, new { row.Id, change, oldClosesAt = row.ClosesAt, newClosesAt = closesAt, reason, now, keyId });
         await tx.ExecuteAsync("UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { closesAt, now, row.Id });
-        Changed(tx);
+        await ChangedAsync(tx);
     }
 
     /// <summary>Letters that were open when signing was paused get the paused time back; returns their ids.</summary>
@@ -203,7 +210,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys)
     {
         await letterKeys.DestroyAsync(tx, letterId);
         await tx.ExecuteAsync("UPDATE letters SET purged_at = @now WHERE id = @letterId", new { letterId, now });
-        Changed(tx);
+        await ChangedAsync(tx);
     }
 
     Task AddTextVersionAsync(WriteTransaction tx, long letterId, int version, string title, string target, string body, DateTimeOffset now, long keyId)

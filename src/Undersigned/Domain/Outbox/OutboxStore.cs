@@ -49,12 +49,22 @@ public sealed class OutboxStore(Db db)
         return await connection.ExecuteAsync("DELETE FROM mail_caps WHERE day < @today", new { today = Day(now) });
     }
 
-    public async Task<List<OutboxRow>> DueAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    /// <summary>
+    /// The rows due now, claimed for this sender until the batch is disposed. PostgreSQL: locked in one transaction
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), so no other instance sends them, and a sender that dies releases them at once.
+    /// SQLite: one instance, and each outcome is written on its own, so the file's single write lock is never held while
+    /// a mail server answers.
+    /// </summary>
+    public async Task<OutboxBatch> ClaimDueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
+        const string due = "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit";
+        if (db.Engine == Engine.Postgres)
+        {
+            var tx = await db.BeginWriteAsync(ct);
+            return new OutboxBatch((await tx.QueryAsync<OutboxRow>(due + " FOR UPDATE SKIP LOCKED", new { now, limit })).ToList(), tx, db);
+        }
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<OutboxRow>(
-            "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit",
-            new { now, limit })).ToList();
+        return new OutboxBatch((await connection.QueryAsync<OutboxRow>(due, new { now, limit })).ToList(), null, db);
     }
 
     /// <summary>When the next row is due; null when the outbox is empty.</summary>
@@ -62,30 +72,6 @@ public sealed class OutboxStore(Db db)
     {
         await using var connection = await db.OpenReadAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox WHERE failed_at IS NULL");
-    }
-
-    /// <summary>Sent, or unreadable for good: the row goes.</summary>
-    public async Task DeleteAsync(long id, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("DELETE FROM outbox WHERE id = @id", new { id });
-    }
-
-    public async Task RetryAtAsync(long id, DateTimeOffset next, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id });
-    }
-
-    /// <summary>
-    /// Refused for good (a 5xx answer): the row stays as a record staff can count, without its payload, so the address and
-    /// links it held are gone, and it is never retried.
-    /// </summary>
-    public async Task FailAsync(long id, DateTimeOffset now, string failure, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = @none WHERE id = @id",
-            new { now, failure, none = Array.Empty<byte>(), id });
     }
 
     /// <summary>Emails refused for good, per letter.</summary>
@@ -104,4 +90,43 @@ public sealed class OutboxStore(Db db)
 
     public Task DeleteForLetterAsync(WriteTransaction tx, long letterId)
         => tx.ExecuteAsync("DELETE FROM outbox WHERE letter_id = @letterId", new { letterId });
+}
+
+/// <summary>Claimed outbox rows and what became of each: sent, to try again later, or refused for good.</summary>
+public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim, Db db) : IAsyncDisposable
+{
+    public IReadOnlyList<OutboxRow> Rows => rows;
+
+    /// <summary>Sent, or unreadable for good: the row goes.</summary>
+    public Task SentAsync(long id, CancellationToken ct) => WriteAsync("DELETE FROM outbox WHERE id = @id", new { id }, ct);
+
+    public Task RetryAtAsync(long id, DateTimeOffset next, CancellationToken ct)
+        => WriteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id }, ct);
+
+    /// <summary>
+    /// Refused for good (a 5xx answer): the row stays as a record staff can count, without its payload, so the address and
+    /// links it held are gone, and it is never retried.
+    /// </summary>
+    public Task FailAsync(long id, DateTimeOffset now, string failure, CancellationToken ct)
+        => WriteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = @none WHERE id = @id",
+            new { now, failure, none = Array.Empty<byte>(), id }, ct);
+
+    async Task WriteAsync(string sql, object parameters, CancellationToken ct)
+    {
+        if (claim is not null)
+        {
+            await claim.ExecuteAsync(sql, parameters);
+            return;
+        }
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(sql, parameters);
+    }
+
+    /// <summary>Commits what became of the rows (PostgreSQL), releasing the claim.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (claim is null) return;
+        await claim.CommitAsync();
+        await claim.DisposeAsync();
+    }
 }

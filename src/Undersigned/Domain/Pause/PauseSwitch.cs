@@ -14,7 +14,7 @@ public sealed class PauseState
 /// Whether signing is paused. Kept in the database (it survives restarts) and read from memory on the signing path.
 /// The only place that reads and writes <c>service_pause</c>.
 /// </summary>
-public sealed class PauseSwitch(Db db)
+public sealed class PauseSwitch(Db db, ChangeNotices notices)
 {
     PauseState? current;
     bool loaded;
@@ -36,6 +36,7 @@ public sealed class PauseSwitch(Db db)
                 ON CONFLICT DO NOTHING
                 """, state) == 0) return false;
         tx.AfterCommit(() => Set(state));
+        await notices.AnnounceAsync(tx, ChangeNotices.Pause);
         return true;
     }
 
@@ -46,10 +47,14 @@ public sealed class PauseSwitch(Db db)
         if (state is null) return null;
         await tx.ExecuteAsync("DELETE FROM service_pause WHERE id = 1");
         tx.AfterCommit(() => Set(null));
+        await notices.AnnounceAsync(tx, ChangeNotices.Pause);
         return state;
     }
 
     const string Select = "SELECT reason, extend, paused_at, paused_by FROM service_pause WHERE id = 1";
+
+    /// <summary>Another instance paused or resumed: read the switch again when next asked.</summary>
+    public void Forget() => loaded = false;
 
     void Set(PauseState? state)
     {

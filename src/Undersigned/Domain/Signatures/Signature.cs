@@ -82,12 +82,17 @@ public static partial class Signer
     }
 }
 
-/// <summary>A signature to store: from the public form (pending, confirmed by email) or added by staff.</summary>
+/// <summary>
+/// A signature to store: from the public form (pending, confirmed by email) or added by staff; with the proof-of-work
+/// challenge it used, if any, which is recorded as used in the same write.
+/// </summary>
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
-    int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false);
+    int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null);
 
-public enum SignOutcome { Stored, Duplicate }
+public sealed record UsedChallenge(string Challenge, DateTimeOffset ExpiresAt);
+
+public enum SignOutcome { Stored, Duplicate, ChallengeUsed }
 
 public sealed record SignResult(SignOutcome Outcome, long SignatureId);
 

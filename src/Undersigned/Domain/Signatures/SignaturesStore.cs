@@ -33,6 +33,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
     public async Task<SignResult> SignAsync(WriteTransaction tx, SignatureDraft draft, DateTimeOffset now)
     {
+        // Used once, on whichever instance, before or after a restart: recorded with the signature, not as a write of its own.
+        if (draft.Challenge is { } used && await tx.ExecuteAsync(
+                "INSERT INTO used_challenges (challenge, expires_at) VALUES (@Challenge, @ExpiresAt) ON CONFLICT (challenge) DO NOTHING", used) == 0)
+            return new(SignOutcome.ChallengeUsed, 0);
+
         var letterKey = await letterKeys.GetAsync(tx, draft.LetterId)
                         ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
@@ -98,8 +103,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
     Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, string status, byte[]? emailHmac, byte[]? email, DateTimeOffset now, object more)
     {
-        var parameters = new DynamicParameters(draft);
-        parameters.AddDynamicParams(new { status, emailHmac, emailEncrypted = email, now });
+        var parameters = new DynamicParameters(new
+        {
+            draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion,
+            draft.AddressHash, draft.Held, status, emailHmac, emailEncrypted = email, now,
+        });
         parameters.AddDynamicParams(more);
         var staffAdded = status == SignatureStatus.Confirmed;
         return tx.ScalarAsync<long>(staffAdded
@@ -326,6 +334,12 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     }
 
     // ----- retention
+
+    public async Task ForgetExpiredChallengesAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("DELETE FROM used_challenges WHERE expires_at < @now", new { now });
+    }
 
     /// <summary>Pending signatures that can no longer be confirmed become expired; returns how many.</summary>
     public async Task<int> ExpireUnconfirmedAsync(DateTimeOffset now, TimeSpan grace, CancellationToken ct)

@@ -31,6 +31,14 @@ public sealed class ProofOfWork(ServiceKeys serviceKeys, TimeProvider clock)
         return ($"{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(serviceKeys.ChallengeMac(payload))}", expires);
     }
 
+    /// <summary>A checked solution's challenge, as the signature's write records it used (until it expires).</summary>
+    public static UsedChallenge Used(string solution)
+    {
+        var challenge = solution[..solution.LastIndexOf(':')];
+        var payload = Base64Url.DecodeFromChars(challenge[..challenge.IndexOf('.')]);
+        return new(challenge, DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(8))));
+    }
+
     /// <summary>Null when the solution is good (and now used up), else why not.</summary>
     public string? Check(string? solution, long letterId)
     {

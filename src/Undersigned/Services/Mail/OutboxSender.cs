@@ -53,17 +53,17 @@ public sealed class OutboxSender(OutboxStore outbox, LettersStore letters, Lette
     {
         while (true)
         {
-            var due = await outbox.DueAsync(clock.GetUtcNow(), 200, ct);
-            if (due.Count == 0) return await outbox.NextDueAsync(ct);
+            await using var batch = await outbox.ClaimDueAsync(clock.GetUtcNow(), 200, ct);
+            if (batch.Rows.Count == 0) return await outbox.NextDueAsync(ct);
 
             var letterInfo = new Dictionary<long, Emails.LetterInfo>();
-            foreach (var row in due)
+            foreach (var row in batch.Rows)
             {
                 var letterKey = await letterKeys.GetAsync(row.LetterId, ct);
                 if (letterKey is null)
                 {
                     // The letter's key was destroyed: this mail can no longer be read, and must not be.
-                    await outbox.DeleteAsync(row.Id, ct);
+                    await batch.SentAsync(row.Id, ct);
                     continue;
                 }
                 try
@@ -72,19 +72,19 @@ public sealed class OutboxSender(OutboxStore outbox, LettersStore letters, Lette
                         letterInfo[row.LetterId] = letter = (await letters.FindAsync(row.LetterId, ct)) is { } l ? new(l.Slug, l.Title) : new("", "");
                     var message = Emails.Compose(OutboxStore.Open(letterKey, row.Payload), letter, urls.Base, mail.From);
                     await transport.SendAsync(message, ct);
-                    await outbox.DeleteAsync(row.Id, ct);
+                    await batch.SentAsync(row.Id, ct);
                 }
                 catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
                 {
                     // The server's own words can quote the address, so only the code is kept and logged.
                     var reason = $"SMTP {(int)e.StatusCode} {e.ErrorCode}";
-                    await outbox.FailAsync(row.Id, clock.GetUtcNow(), reason, ct);
+                    await batch.FailAsync(row.Id, clock.GetUtcNow(), reason, ct);
                     log.LogWarning("Mail refused for good ({Reason}): kept as undeliverable, not retried", reason);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     var retryIn = Backoff(row.Attempts + 1);
-                    await outbox.RetryAtAsync(row.Id, clock.GetUtcNow() + retryIn, ct);
+                    await batch.RetryAtAsync(row.Id, clock.GetUtcNow() + retryIn, ct);
                     var reason = e is SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
                     log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
                     // A refusal for now is this message's (it backs off alone); anything else means the server is out of reach.

@@ -5,7 +5,7 @@ namespace Undersigned.Services.Retention;
 /// <c>closesAt + retainContactDays</c> are purged — their data key destroyed (every email under it unreadable at
 /// once), everything but confirmed signatures deleted, and contact details erased from what stays.
 /// </summary>
-public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, AuditStore audit, Settings settings,
+public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, AuditStore audit, ServiceStateStore state, Settings settings,
     TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
@@ -33,8 +33,10 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        if (!await state.TryStartRunAsync("retention", now, Interval, ct)) return; // another instance has this interval's run
         var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
         if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
+        await signatures.ForgetExpiredChallengesAsync(now, ct);
         var forgotten = await outbox.ForgetPastMailCountsAsync(now, ct);
         if (forgotten > 0) log.LogInformation("{Count} past days' mail counts forgotten", forgotten);
 

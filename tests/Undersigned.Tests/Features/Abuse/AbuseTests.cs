@@ -140,6 +140,30 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    public async Task A_used_challenge_is_refused_after_a_restart()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        JsonObject letter;
+        string solved;
+        await using (var first = new TestApp(directory))
+        {
+            await first.InitializeAsync();
+            letter = await first.CreatePublishedLetterAsync(new { challenge = "on" });
+            var issued = await (await first.Anonymous().GetAsync($"/api/public/challenge?letter={letter["slug"]}")).JsonAsync();
+            solved = Solve((string)issued["challenge"]!, (int)issued["difficulty"]!);
+            var signature = Signer.Individual("before.restart@example.org");
+            signature["challenge"] = solved;
+            Assert.Equal(HttpStatusCode.Accepted, (await first.Anonymous().SignAsync(letter, signature)).StatusCode);
+        }
+
+        await using var restarted = new TestApp(directory); // its memory of used challenges starts empty; the database's does not
+        await restarted.InitializeAsync();
+        var replay = Signer.Individual("replay@example.org");
+        replay["challenge"] = solved;
+        Assert.Equal(["challenge"], await (await restarted.Anonymous().SignAsync(letter, replay)).ProblemAsync(400));
+    }
+
+    [Fact]
     public async Task Challenges_must_be_solved_fresh_for_this_letter_and_used_once()
     {
         await using var app = await StartAsync();
@@ -175,7 +199,7 @@ public sealed class AbuseTests
     }
 
     /// <summary>What the widget does: find a nonce so SHA-256(challenge:nonce) starts with enough zero bits.</summary>
-    static string Solve(string challenge, int difficulty)
+    internal static string Solve(string challenge, int difficulty)
     {
         for (var nonce = 0L; ; nonce++)
         {

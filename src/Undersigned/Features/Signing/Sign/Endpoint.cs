@@ -58,6 +58,7 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
         var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
 
         var paused = await pause.CurrentAsync(ct);
+        var challengeRequired = false; // worked out (and the attempt counted) only once the checks before it pass
         var status = letter is null ? null : LetterStatus.Of(letter, now);
         var problem =
             letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
@@ -71,8 +72,8 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
             : request.TextVersion != letter.TextVersion
                 ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
                     ("textVersion", $"is not the current version ({letter.TextVersion})."))
-            : challengePolicy.Required(letter.Id, letter.Challenge) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
-                ? Problems.Create(HttpContext, 400, "This letter asks for a solved proof-of-work challenge.", ("challenge", unsolved))
+            : (challengeRequired = challengePolicy.Required(letter.Id, letter.Challenge)) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
+                ? ChallengeProblem(unsolved)
             : null;
         if (problem is not null)
         {
@@ -86,17 +87,26 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
             var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
             var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
                 Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
-                AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash))));
+                AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
+                Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
                 await Send.ResultAsync(Problems.Create(HttpContext, 503, "Too many signatures are arriving at once: try again in a few seconds."));
                 return;
             }
-            await stored;
+            if ((await stored).Outcome == SignOutcome.ChallengeUsed)
+            {
+                // Used through another instance, or before a restart: the database remembers what this process does not.
+                await Send.ResultAsync(ChallengeProblem("has been used already: get a new one."));
+                return;
+            }
         }
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
+
+    Problem ChallengeProblem(string reason)
+        => Problems.Create(HttpContext, 400, "This letter asks for a solved proof-of-work challenge.", ("challenge", reason));
 
     /// <summary>
     /// The service's own pages (the iframe embed) may always sign. Their origin is the public base URL's, not whatever the

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Undersigned.Tests.Features.Signing;
+
+namespace Undersigned.Tests.Infrastructure;
+
+/// <summary>Runs in the PostgreSQL pass only: on SQLite there is one instance by design, so there is nothing to share.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (!TestDatabase.Postgres) Skip = "Several instances share a PostgreSQL database; SQLite runs one instance (this runs in the PostgreSQL pass).";
+    }
+}
+
+/// <summary>Two service processes on one PostgreSQL database, with no sticky sessions: what one does, the other knows.</summary>
+public sealed class InstancesTests
+{
+    // One test client plays many signers: the per-address limits are lifted here.
+    static Dictionary<string, string?> Unlimited(Dictionary<string, string?>? settings = null) => new(settings ?? [])
+    {
+        ["Undersigned:RateLimits:Signing:PermitLimit"] = "1000000",
+        ["Undersigned:RateLimits:SigningPerLetter:PermitLimit"] = "1000000",
+        ["Undersigned:RateLimits:BurstHold:PermitLimit"] = "1000000",
+    };
+
+    static async Task<JsonObject> PublishedLetterAsync(ServiceProcess service, object? fields = null)
+    {
+        var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(fields ?? new { }))!.AsObject();
+        body["title"] = $"Two instances {Guid.NewGuid():N}";
+        body["body"] = "b";
+        body["target"] = "t";
+        body["closesAt"] = DateTimeOffset.UtcNow.AddDays(1).ToString("O");
+        var created = await (await service.Client().PostAsJsonAsync("/api/letters", body)).JsonAsync();
+        return await (await service.Client().PostAsync($"/api/letters/{created["id"]}/publish", null)).JsonAsync();
+    }
+
+    /// <summary>Looks until the other instance shows the change, for three seconds at most; says how long it took.</summary>
+    static async Task<TimeSpan> SeenWithinAsync(Func<Task<bool>> seen)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await seen())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "The other instance did not see the change within three seconds.");
+            await Task.Yield();
+        }
+        Console.WriteLine($"Seen by the other instance after {watch.ElapsedMilliseconds} ms");
+        return watch.Elapsed;
+    }
+
+    [PostgresFact]
+    public async Task Signing_on_one_confirming_on_the_other_and_changes_reach_both()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var a = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        await using var b = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        var letter = await PublishedLetterAsync(a);
+
+        await a.Client(null).SignAsync(letter, Signer.Individual("two@example.org", "Two Instances"));
+        Assert.Equal(HttpStatusCode.OK, (await b.Client(null).VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("two@example.org"), "verify"))).StatusCode);
+        foreach (var service in new[] { a, b })
+            Assert.Equal("Two Instances", (string?)Assert.Single(await service.Client(null).PublicSignatoriesAsync(letter))!["display"]);
+
+        // B has the letter in its cache; pausing, resuming and closing on A reach it.
+        Assert.Equal(1, (int)(await b.Client(null).PublicLetterAsync(letter))["counts"]!["total"]!);
+        await a.Client().PostAsJsonAsync("/api/admin/pause", new { reason = "Flood" });
+        await SeenWithinAsync(async () => (await b.Client(null).SignAsync(letter, Signer.Individual("paused@example.org"))).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await a.Client().DeleteAsync("/api/admin/pause");
+        await SeenWithinAsync(async () => (await b.Client(null).SignAsync(letter, Signer.Individual("resumed@example.org"))).StatusCode == HttpStatusCode.Accepted);
+        await a.Client().PostAsJsonAsync($"/api/letters/{letter["id"]}/close", new { reason = "Delivered" });
+        await SeenWithinAsync(async () => (string?)(await b.Client(null).PublicLetterAsync(letter))["status"] == "closed");
+    }
+
+    [PostgresFact]
+    public async Task A_challenge_used_on_one_instance_is_refused_on_the_other()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var a = await ServiceProcess.StartAsync(directory, Unlimited());
+        await using var b = await ServiceProcess.StartAsync(directory, Unlimited());
+        var letter = await PublishedLetterAsync(a, new { challenge = "on" });
+        var issued = await (await a.Client(null).GetAsync($"/api/public/challenge?letter={letter["slug"]}")).JsonAsync();
+        var solved = Features.Abuse.AbuseTests.Solve((string)issued["challenge"]!, (int)issued["difficulty"]!);
+
+        var first = Signer.Individual("first@example.org");
+        first["challenge"] = solved;
+        Assert.Equal(HttpStatusCode.Accepted, (await a.Client(null).SignAsync(letter, first)).StatusCode);
+        var replay = Signer.Individual("replay@example.org");
+        replay["challenge"] = solved;
+        Assert.Equal(["challenge"], await (await b.Client(null).SignAsync(letter, replay)).ProblemAsync(400));
+    }
+
+    [PostgresFact]
+    public async Task Each_queued_email_is_sent_once_when_both_instances_send()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var smtp = SmtpServer.Reserve(); // down while the mail queues up, so both senders find the same rows
+        await using var a = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        await using var b = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        var letter = await PublishedLetterAsync(a);
+        var emails = Enumerable.Range(0, 40).Select(i => $"once{i}@example.org").ToList();
+        foreach (var (email, i) in emails.Select((e, i) => (e, i)))
+            Assert.Equal(HttpStatusCode.Accepted, (await (i % 2 == 0 ? a : b).Client(null).SignAsync(letter, Signer.Individual(email))).StatusCode);
+
+        await smtp.StartListeningAsync(); // both senders retry within seconds, each claiming rows the other has not
+        await smtp.WaitForCountAsync(emails.Count);
+        await using (var connection = await TestDatabase.OpenAsync(directory))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox") > 0 && DateTime.UtcNow < deadline) await Task.Yield();
+        }
+        Assert.All(emails, email => Assert.Equal(1, smtp.CountTo(email)));
+    }
+}
