@@ -11,12 +11,16 @@ using Npgsql;
 namespace Undersigned.Tests;
 
 /// <summary>
-/// The database a test's service uses, on the engine this run tests: SQLite (a file in the test's folder) by default,
-/// PostgreSQL with <c>UNDERSIGNED_TEST_ENGINE=postgres</c> (a database per test folder on a private cluster).
+/// The database a test's service uses, on the engine this test project runs: SQLite (a file in the test's folder) in
+/// Undersigned.Tests, PostgreSQL (a database per test folder on a private cluster) in Undersigned.Tests.Postgres.
 /// </summary>
 public static class TestDatabase
 {
-    public static readonly bool Postgres = Environment.GetEnvironmentVariable("UNDERSIGNED_TEST_ENGINE") == "postgres";
+#if POSTGRES
+    public static readonly bool Postgres = true;
+#else
+    public static readonly bool Postgres = false;
+#endif
 
     /// <summary>
     /// The service key every test service uses on PostgreSQL, where it is required (instances must share it). On SQLite
@@ -130,7 +134,7 @@ public static class PostgresCluster
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(Directory.Exists).OrderDescending().FirstOrDefault()
             : null;
-        if (bin is null) throw new InvalidOperationException("PostgreSQL is not installed (UNDERSIGNED_TEST_ENGINE=postgres): run tests/setup.sh.");
+        if (bin is null) throw new InvalidOperationException("PostgreSQL is not installed, and Undersigned.Tests.Postgres runs every test on it: run tests/setup.sh.");
 
         var folder = Directory.CreateTempSubdirectory("undersigned-pg-").FullName;
         var port = FreePort();
