@@ -64,16 +64,24 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
             var now = clock.GetUtcNow();
             for (var i = 0; i < batch.Count; i++)
             {
-                // A savepoint per signature: one failure does not undo the others in the batch.
+                // A savepoint per signature: one failure does not undo the others in the batch (on PostgreSQL a failed
+                // statement would otherwise abort the whole transaction).
                 var draft = batch[i].Draft;
-                try
+                for (var attempt = 1; ; attempt++)
                 {
-                    results[i] = (await tx.InSavepointAsync(() => signatures.SignAsync(tx, draft, now)), null);
-                }
-                catch (Exception e) when (e is DbException or System.Security.Cryptography.CryptographicException)
-                {
-                    log.LogError("Could not store a signature for letter {LetterId}: {Error}", batch[i].Draft.LetterId, e.GetType().Name);
-                    results[i] = (null, e);
+                    try
+                    {
+                        results[i] = (await tx.InSavepointAsync(() => signatures.SignAsync(tx, draft, now)), null);
+                        break;
+                    }
+                    // Another instance may have committed the same address for this letter since we looked: look again, once.
+                    catch (DbException) when (attempt == 1) { }
+                    catch (Exception e) when (e is DbException or System.Security.Cryptography.CryptographicException)
+                    {
+                        log.LogError("Could not store a signature for letter {LetterId}: {Error}", draft.LetterId, e.GetType().Name);
+                        results[i] = (null, e);
+                        break;
+                    }
                 }
             }
             await tx.CommitAsync(ct);

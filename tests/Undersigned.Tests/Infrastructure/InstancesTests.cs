@@ -76,6 +76,21 @@ public sealed class InstancesTests
     }
 
     [PostgresFact]
+    public async Task One_address_signing_through_both_instances_at_once_makes_one_signature()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var a = await ServiceProcess.StartAsync(directory, Unlimited());
+        await using var b = await ServiceProcess.StartAsync(directory, Unlimited());
+        var letter = await PublishedLetterAsync(a);
+        // Each instance's writer looks for the address, finds none, and inserts: one of the two inserts must lose, quietly.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            (i % 2 == 0 ? a : b).Client(null).SignAsync(letter, Signer.Individual($"race{i / 2}@example.org"))));
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode));
+        var stored = (await (await a.Client().GetAsync($"/api/letters/{letter["id"]}/signatures?limit=100")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(10, stored.Count);
+    }
+
+    [PostgresFact]
     public async Task A_challenge_used_on_one_instance_is_refused_on_the_other()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;

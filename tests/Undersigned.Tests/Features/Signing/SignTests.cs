@@ -165,6 +165,18 @@ public sealed class SignTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task One_address_signing_many_times_at_once_makes_one_signature()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        // Arriving together, they share the writer's batches: the duplicates must not cost the others their place.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.SignAsync(letter, Signer.Individual("eager@example.org"))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        var all = (await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal("eager@example.org", (string?)Assert.Single(all)!["email"]);
+    }
+
+    [Fact]
     public async Task One_address_gets_at_most_five_emails_a_day_across_letters()
     {
         var client = app.Anonymous();
