@@ -1,23 +1,33 @@
 // Measures signing and public reads against a bare Kestrel ceiling on the same machine, with wrk, alternating runs.
 // Usage: dotnet run -c Release --project tests/Undersigned.Benchmarks [-- seconds-per-run]
+// On PostgreSQL: BENCH_POSTGRES='Host=…;Username=…' (a fresh database is created on that server), and BENCH_INSTANCES=2
+// to run two instances on it, each loaded by half the connections.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 var seconds = args.Length > 0 ? int.Parse(args[0]) : 10;
 var here = AppContext.BaseDirectory;
 var scripts = Path.GetFullPath(Path.Combine(here, "../../../"));
 var work = Directory.CreateTempSubdirectory("undersigned-bench-").FullName;
 const string adminKey = "benchmark-admin-key-0123456789";
-Console.WriteLine($"Undersigned benchmark: {Environment.ProcessorCount} cores, {seconds} s per run, wrk -t2 -c64, data in {work}");
+var database = await Database.CreateAsync(work, Environment.GetEnvironmentVariable("BENCH_POSTGRES"));
+var instances = int.Parse(Environment.GetEnvironmentVariable("BENCH_INSTANCES") ?? "1");
+Console.WriteLine($"Undersigned benchmark: {Environment.ProcessorCount} cores, {seconds} s per run, wrk -t2 -c64, " +
+                  $"{database.Engine} with {instances} instance(s), data in {work}");
 
 var smtpPort = Ports.Free(); // nothing listens during the signing runs: mail waits in the outbox
 using var ceiling = await Ceiling.StartAsync(Ports.Free());
-var service = await Service.StartAsync(work, adminKey, smtpPort);
+var services = new List<Service>();
+for (var i = 0; i < instances; i++) services.Add(await Service.StartAsync(work, database, adminKey, smtpPort));
+var service = services[0];
 
 using var admin = new HttpClient { BaseAddress = new Uri(service.Url), Timeout = TimeSpan.FromMinutes(5) };
 admin.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
@@ -34,15 +44,15 @@ var readPath = $"/api/public/letters/{slug}";
 var results = new List<(string Name, Wrk.Result Result)>();
 for (var round = 1; round <= 2; round++)
 {
-    results.Add(("ceiling sign", await Wrk.RunAsync(ceiling.Url + signPath, Path.Combine(scripts, "sign.lua"), seconds)));
-    results.Add(("service sign", await Wrk.RunAsync(service.Url + signPath, Path.Combine(scripts, "sign.lua"), seconds)));
+    results.Add(("ceiling sign", await Wrk.RunAsync([ceiling.Url + signPath], Path.Combine(scripts, "sign.lua"), seconds)));
+    results.Add(("service sign", await Wrk.RunAsync(services.Select(s => s.Url + signPath).ToList(), Path.Combine(scripts, "sign.lua"), seconds)));
 }
 for (var round = 1; round <= 2; round++)
 {
-    results.Add(("ceiling read", await Wrk.RunAsync(ceiling.Url + readPath, Path.Combine(scripts, "read.lua"), seconds)));
-    results.Add(("service read", await Wrk.RunAsync(service.Url + readPath, Path.Combine(scripts, "read.lua"), seconds)));
+    results.Add(("ceiling read", await Wrk.RunAsync([ceiling.Url + readPath], Path.Combine(scripts, "read.lua"), seconds)));
+    results.Add(("service read", await Wrk.RunAsync(services.Select(s => s.Url + readPath).ToList(), Path.Combine(scripts, "read.lua"), seconds)));
 }
-var peakRss = service.PeakRssMegabytes();
+var peakRss = services.Max(s => s.PeakRssMegabytes());
 
 Console.WriteLine();
 Console.WriteLine($"{"run",-14} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
@@ -51,21 +61,27 @@ double Best(string name) => results.Where(r => r.Name == name).Max(r => r.Result
 Console.WriteLine();
 Console.WriteLine($"signing / ceiling: {Best("service sign") / Best("ceiling sign"):F2} (target ≥ 0.15)");
 Console.WriteLine($"public read / ceiling: {Best("service read") / Best("ceiling read"):F2} (target ≥ 0.5)");
-Console.WriteLine($"service peak RSS under load: {peakRss:F0} MB (target ≤ 300)");
+Console.WriteLine($"service peak RSS under load: {peakRss:F0} MB{(instances > 1 ? " (the larger instance)" : "")} (target ≤ 300)");
 
 // Outbox drain: restart with an SMTP server listening, and time until the outbox is empty.
-await service.StopAsync();
-var queued = await OutboxCountAsync(work);
+foreach (var running in services) await running.StopAsync();
+var queued = await OutboxCountAsync(database);
 using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{smtpPort}", "-c", "aiosmtpd.handlers.Sink"]))!;
 await WaitForPortAsync(smtpPort);
 var drainWatch = Stopwatch.StartNew();
-service = await Service.StartAsync(work, adminKey, smtpPort);
+services.Clear();
+for (var i = 0; i < instances; i++) services.Add(await Service.StartAsync(work, database, adminKey, smtpPort));
 long left;
-while ((left = await OutboxCountAsync(work)) > 0 && drainWatch.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(100);
+while ((left = await OutboxCountAsync(database)) > 0 && drainWatch.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(100);
 drainWatch.Stop();
 Console.WriteLine($"outbox drain: {queued - left} emails in {drainWatch.Elapsed.TotalSeconds:F1} s (incl. start-up) = {(queued - left) / drainWatch.Elapsed.TotalSeconds:F0} emails/s (target ≥ 500)");
-await service.StopAsync();
+foreach (var running in services) await running.StopAsync();
 smtp.Kill();
+if (database.Engine == "PostgreSQL")
+{
+    Console.WriteLine("CSV export: measured on SQLite (the export streams the same keyset batches on both engines)");
+    return;
+}
 
 // A 1M-signature CSV export: seed the rows directly, restart so peak RSS is the export's own, stream it to nowhere.
 const int exportRows = 1_000_000;
@@ -93,7 +109,7 @@ await using (var connection = new SqliteConnection($"Data Source={Path.Combine(w
     await tx.CommitAsync();
 }
 Console.WriteLine($"seeded {exportRows:N0} confirmed signatures in {seedWatch.Elapsed.TotalSeconds:F1} s");
-service = await Service.StartAsync(work, adminKey, smtpPort);
+service = await Service.StartAsync(work, database, adminKey, smtpPort);
 var exportWatch = Stopwatch.StartNew();
 using (var response = await admin.GetAsync(new Uri(new Uri(service.Url), $"/api/letters/{exportLetter}/export.csv"), HttpCompletionOption.ResponseHeadersRead))
 {
@@ -107,15 +123,11 @@ using (var response = await admin.GetAsync(new Uri(new Uri(service.Url), $"/api/
 }
 await service.StopAsync();
 
-static async Task<long> OutboxCountAsync(string work)
+static async Task<long> OutboxCountAsync(Database database)
 {
-    await using var connection = new SqliteConnection($"Data Source={Path.Combine(work, "undersigned.db")};Mode=ReadOnly");
-    await connection.OpenAsync();
-    await using var command = connection.CreateCommand();
-    command.CommandText = "SELECT count(*) FROM outbox";
-    return (long)(await command.ExecuteScalarAsync())!;
+    await using var connection = await database.OpenAsync();
+    return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox");
 }
-
 
 static async Task WaitForPortAsync(int port)
 {
@@ -131,7 +143,7 @@ sealed class Service
     public required string Url { get; init; }
     public required Process Process { get; init; }
 
-    public static async Task<Service> StartAsync(string work, string adminKey, int smtpPort)
+    public static async Task<Service> StartAsync(string work, Database database, string adminKey, int smtpPort)
     {
         var port = Ports.Free();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Undersigned.dll")])
@@ -141,7 +153,8 @@ sealed class Service
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["ConnectionStrings__Undersigned"] = $"Data Source={Path.Combine(work, "undersigned.db")}";
+        start.Environment["ConnectionStrings__Undersigned"] = database.ConnectionString;
+        start.Environment["Undersigned__DataKey"] = Convert.ToBase64String(new byte[32]); // instances share one key
         start.Environment["Undersigned__DataDirectory"] = work;
         start.Environment["Undersigned__AdminKey"] = adminKey;
         start.Environment["Undersigned__PublicBaseUrl"] = "http://undersigned.test";
@@ -216,14 +229,19 @@ static class Wrk
 {
     public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
 
-    public static async Task<Result> RunAsync(string url, string script, int seconds)
+    /// <summary>64 connections in all, shared between the URLs (one wrk each, at once); req/s add up, latencies are the worst.</summary>
+    public static async Task<Result> RunAsync(IReadOnlyList<string> urls, string script, int seconds)
     {
-        var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", "-c64", $"-d{seconds}s", "-s", script, url]) { RedirectStandardOutput = true })!;
-        var output = await wrk.StandardOutput.ReadToEndAsync();
-        await wrk.WaitForExitAsync();
-        var parts = output.Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ').Skip(1).Select(long.Parse).ToArray();
-        var (requests, durationUs, p50, p99, statusErrors, socketErrors) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
-        return new Result(requests / (durationUs / 1e6), p50 / 1000.0, p99 / 1000.0, statusErrors + socketErrors);
+        var runs = await Task.WhenAll(urls.Select(async url =>
+        {
+            var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{64 / urls.Count}", $"-d{seconds}s", "-s", script, url]) { RedirectStandardOutput = true })!;
+            var output = await wrk.StandardOutput.ReadToEndAsync();
+            await wrk.WaitForExitAsync();
+            var parts = output.Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ').Skip(1).Select(long.Parse).ToArray();
+            var (requests, durationUs, p50, p99, statusErrors, socketErrors) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
+            return new Result(requests / (durationUs / 1e6), p50 / 1000.0, p99 / 1000.0, statusErrors + socketErrors);
+        }));
+        return new Result(runs.Sum(r => r.RequestsPerSecond), runs.Max(r => r.P50Ms), runs.Max(r => r.P99Ms), runs.Sum(r => r.Errors));
     }
 }
 
@@ -234,5 +252,28 @@ static class Ports
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>The benchmark's database: a SQLite file in its folder, or a fresh database on the PostgreSQL server given.</summary>
+sealed record Database(string Engine, string ConnectionString)
+{
+    public static async Task<Database> CreateAsync(string work, string? postgres)
+    {
+        if (postgres is null) return new("SQLite", $"Data Source={Path.Combine(work, "undersigned.db")}");
+        var name = $"bench_{Guid.NewGuid():N}";
+        await using (var server = new NpgsqlConnection(postgres))
+        {
+            await server.OpenAsync();
+            await server.ExecuteAsync($"CREATE DATABASE {name}");
+        }
+        return new("PostgreSQL", new NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString);
+    }
+
+    public async Task<DbConnection> OpenAsync()
+    {
+        DbConnection connection = Engine == "PostgreSQL" ? new NpgsqlConnection(ConnectionString) : new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 }
