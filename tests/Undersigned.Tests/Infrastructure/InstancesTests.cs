@@ -129,4 +129,27 @@ public sealed class InstancesTests
         }
         Assert.All(emails, email => Assert.Equal(1, smtp.CountTo(email)));
     }
+
+    [PostgresFact]
+    public async Task Retention_runs_once_an_interval_across_instances()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var a = new TestApp(directory);
+        await a.InitializeAsync();
+        await using var b = new TestApp(directory); // the same database, its own clock set to the same instant
+        await b.InitializeAsync();
+        static bool Ran(string line) => line.Contains("Retention run started");
+        static bool Left(string line) => line.Contains("Retention run left to the instance");
+        await a.WaitForLogAsync(line => Ran(line) || Left(line));
+        await b.WaitForLogAsync(line => Ran(line) || Left(line));
+        Assert.Equal(1, a.Logs.Count(Ran) + b.Logs.Count(Ran)); // start-up: one of the two ran it
+
+        a.Clock.Advance(RetentionInterval);
+        b.Clock.Advance(RetentionInterval);
+        await a.WaitForLogAsync(line => Ran(line) || Left(line), 2);
+        await b.WaitForLogAsync(line => Ran(line) || Left(line), 2);
+        Assert.Equal(2, a.Logs.Count(Ran) + b.Logs.Count(Ran)); // and one of them the next interval
+    }
+
+    static readonly TimeSpan RetentionInterval = Undersigned.Services.Retention.RetentionService.Interval;
 }

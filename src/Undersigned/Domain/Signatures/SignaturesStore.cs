@@ -278,7 +278,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         await using var connection = await db.OpenReadAsync(ct);
         var rows = (await connection.QueryAsync<(string Kind, bool ShowName, long Count)>(
-            "SELECT kind, show_name, count FROM signature_counts WHERE letter_id = @letterId AND status = @Confirmed",
+            "SELECT kind, show_name, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE letter_id = @letterId AND status = @Confirmed GROUP BY kind, show_name",
             new { letterId, SignatureStatus.Confirmed })).ToList();
         return new()
         {

@@ -33,7 +33,12 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (!await state.TryStartRunAsync("retention", now, Interval, ct)) return; // another instance has this interval's run
+        if (!await state.TryStartRunAsync("retention", now, Interval, ct))
+        {
+            log.LogInformation("Retention run left to the instance that started this interval's");
+            return;
+        }
+        log.LogInformation("Retention run started");
         var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
         if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
         await signatures.ForgetExpiredChallengesAsync(now, ct);
