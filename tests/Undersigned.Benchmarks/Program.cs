@@ -232,9 +232,12 @@ static class Wrk
     /// <summary>64 connections in all, shared between the URLs (one wrk each, at once); req/s add up, latencies are the worst.</summary>
     public static async Task<Result> RunAsync(IReadOnlyList<string> urls, string script, int seconds)
     {
-        var runs = await Task.WhenAll(urls.Select(async url =>
+        var runs = await Task.WhenAll(urls.Select(async (url, i) =>
         {
-            var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{64 / urls.Count}", $"-d{seconds}s", "-s", script, url]) { RedirectStandardOutput = true })!;
+            var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{64 / urls.Count}", $"-d{seconds}s", "-s", script, url, "--", i.ToString()])
+            {
+                RedirectStandardOutput = true,
+            })!;
             var output = await wrk.StandardOutput.ReadToEndAsync();
             await wrk.WaitForExitAsync();
             var parts = output.Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ').Skip(1).Select(long.Parse).ToArray();

@@ -6,10 +6,12 @@ function setup(thread)
 end
 function init(args)
   counter = 0
+  -- Several wrk processes (one per instance) start with the same random sequence: the tag keeps their addresses apart.
+  tag = args[1] or "0"
 end
 function request()
   counter = counter + 1
-  local body = string.format('{"kind":"individual","name":"Bench Signer","organisation":"Load Testers Union","email":"t%d-%d-%d@example.org","showName":true,"consent":true,"textVersion":1}', id, counter, math.random(1000000000))
+  local body = string.format('{"kind":"individual","name":"Bench Signer","organisation":"Load Testers Union","email":"t%s-%d-%d-%d@example.org","showName":true,"consent":true,"textVersion":1}', tag, id, counter, math.random(1000000000))
   -- Each request looks like a distinct client behind a trusted proxy, so per-address limits do not apply.
   local address = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = address }, body)

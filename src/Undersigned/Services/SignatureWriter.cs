@@ -62,7 +62,9 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
         {
             await using var tx = await WriteTransaction.BeginAsync(connection, ownsConnection: false, ct);
             var now = clock.GetUtcNow();
-            for (var i = 0; i < batch.Count; i++)
+            // In address order: another instance's writer, taking the same addresses' rows in the same order, can make this
+            // one wait but never deadlock with it.
+            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => ServiceKeys.Canonical(batch[i].Draft.Email ?? ""), StringComparer.Ordinal))
             {
                 // A savepoint per signature: one failure does not undo the others in the batch (on PostgreSQL a failed
                 // statement would otherwise abort the whole transaction).
