@@ -39,7 +39,10 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         };
         foreach (var (key, value) in TestDatabase.KeySettings) this.settings[key] = value;
         foreach (var (key, value) in settings ?? []) this.settings[key] = value;
-        UseKestrel(0);
+        // A free port chosen by the OS. Not UseKestrel(0): that rewrites the server's addresses after the app has built,
+        // racing Kestrel's own bind ("Addresses cannot be modified after the server has started", dotnet/aspnetcore#67714).
+        this.settings["urls"] = "http://127.0.0.1:0";
+        UseKestrel();
     }
 
     /// <summary>The SQLite file, on SQLite runs: for what only a file shows.</summary>

@@ -48,12 +48,16 @@ public static partial class Json
     public static string Format(DateTimeOffset value)
         => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Text is stored in NFC, so the same name typed on two keyboards is the same name.</summary>
+    /// <summary>
+    /// Text is stored in NFC, so the same name typed on two keyboards is the same name; and without zero-width spaces
+    /// (U+200B, U+2060, U+FEFF), which would make two names that look the same differ. ZWJ and ZWNJ stay: Persian and
+    /// Indic names need them.
+    /// </summary>
     sealed class NfcStringConverter : JsonConverter<string>
     {
         public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
             => reader.TokenType == JsonTokenType.String
-                ? reader.GetString()!.Normalize(System.Text.NormalizationForm.FormC)
+                ? reader.GetString()!.Replace("\u200b", "").Replace("\u2060", "").Replace("\ufeff", "").Normalize(System.Text.NormalizationForm.FormC)
                 : throw new JsonException("must be a string.");
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);

@@ -9,7 +9,7 @@
       read: 'Read the letter', as: 'I am signing as', individual: 'an individual', organisation: 'an organisation',
       name: 'Your name', contact: 'Your name (the organisation\u2019s contact, never shown)', role: 'Role or title (optional)',
       org: 'Organisation', orgOptional: 'Organisation (optional)', email: 'Email (never shown)', show: 'Show my name on the letter',
-      sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked below.',
+      sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked above.',
       done: 'Thank you. Check your email and confirm your signature with the link we sent.',
       opens: at => 'Signing opens on ' + at + '.', closed: 'Signing has closed.', stale: 'The letter has just changed: please read it again before signing.',
       network: 'We could not reach the server. What you typed is kept: please try again.', failed: 'Something went wrong: please try again.',
@@ -19,7 +19,7 @@
       read: 'Darllen y llythyr', as: 'Rwy\u2019n llofnodi fel', individual: 'unigolyn', organisation: 'sefydliad',
       name: 'Eich enw', contact: 'Eich enw (cyswllt y sefydliad, ni chaiff ei ddangos)', role: 'Rôl neu deitl (dewisol)',
       org: 'Sefydliad', orgOptional: 'Sefydliad (dewisol)', email: 'E-bost (ni chaiff ei ddangos)', show: 'Dangos fy enw ar y llythyr',
-      sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi isod.',
+      sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi uchod.',
       done: 'Diolch. Gwiriwch eich e-bost a chadarnhewch eich llofnod gyda\u2019r ddolen a anfonwyd gennym.',
       opens: at => 'Bydd llofnodi\u2019n agor ar ' + at + '.', closed: 'Mae llofnodi wedi cau.', stale: 'Mae\u2019r llythyr newydd newid: darllenwch ef eto cyn llofnodi.',
       network: 'Ni allem gyrraedd y gweinydd. Mae\u2019r hyn a deipiwyd gennych wedi\u2019i gadw: rhowch gynnig arall arni.', failed: 'Aeth rhywbeth o\u2019i le: rhowch gynnig arall arni.',
@@ -89,7 +89,7 @@ button[disabled] { opacity: .6; cursor: default; }
       box.innerHTML = '<p role="alert">' + esc(t.network) + '</p>';
       return;
     }
-    const when = iso => new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: letter.timeZone }).format(new Date(iso));
+    const when = iso => new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
     // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
     box.innerHTML =
       '<h2>' + esc(letter.title) + '</h2>' +

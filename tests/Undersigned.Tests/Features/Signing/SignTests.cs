@@ -177,6 +177,15 @@ public sealed class SignTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task Zero_width_spaces_are_stripped_so_names_that_look_the_same_are_the_same()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Anonymous().SignAsync(letter, Signer.Individual("zw@example.org", "Zero\u200bWidth\u2060Name\ufeff", organisation: "Org\u200b"));
+        await app.Anonymous().VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("zw@example.org"), "verify"));
+        Assert.Equal("ZeroWidthName (Org)", (string?)Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter))!["display"]);
+    }
+
+    [Fact]
     public async Task One_address_gets_at_most_five_emails_a_day_across_letters()
     {
         var client = app.Anonymous();

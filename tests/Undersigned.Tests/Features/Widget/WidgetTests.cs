@@ -47,6 +47,8 @@ public sealed class WidgetTests : SmtpAppTest
         await page.GotoAsync(url);
 
         await page.GetByText("0 signatures").WaitForAsync();
+        // The deadline says which clock it is in: the letter's zone (Europe/London, in winter GMT).
+        await page.GetByText(new System.Text.RegularExpressions.Regex("Signing closes: 23 December 2026.* GMT")).WaitForAsync();
         await page.GetByLabel("Your name").FillAsync("Dr Jane Roe");
         await page.GetByLabel("Organisation (optional)").FillAsync("Refugee Legal Group UK");
         await page.GetByLabel("Email (never shown)").FillAsync("widget.signer@example.org");
@@ -169,6 +171,8 @@ public sealed class WidgetTests : SmtpAppTest
         await page.Locator(".f-email .error").GetByText("must be an email address").WaitForAsync();
         Assert.Equal("true", await email.GetAttributeAsync("aria-invalid"));
         await page.Locator("[id$='-consent-error']").GetByText("must be true").WaitForAsync();
+        // The summary sits under the form, so it points up at the marked fields.
+        await page.GetByText("Please correct the fields marked above.").WaitForAsync();
 
         // Now only the keyboard: focus is on the first bad field.
         await page.Keyboard.PressAsync("Control+A");
