@@ -35,4 +35,17 @@ public sealed class OpenApiTests(TestApp app) : IClassFixture<TestApp>
                 Assert.Contains(operation["parameters"]!.AsArray(), p => (string)p!["name"]! == "id" && (string)p["in"]! == "path");
         }
     }
+
+    [Fact]
+    public async Task Every_route_that_reads_a_body_declares_413_and_415()
+    {
+        var document = JsonNode.Parse(await app.Anonymous().GetStringAsync("/swagger/v1/swagger.json"))!;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        foreach (var (method, operation) in item!.AsObject())
+        {
+            if (operation!["requestBody"] is null) continue;
+            Assert.True(operation["responses"]!["413"] is not null, $"{method} {path} does not declare 413");
+            Assert.True(operation["responses"]!["415"] is not null, $"{method} {path} does not declare 415");
+        }
+    }
 }

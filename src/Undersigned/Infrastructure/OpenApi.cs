@@ -98,6 +98,13 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
             operation.Responses["401"] = ProblemResponse(context, "No key, or a revoked one.");
             if (!roles.Contains(Role.Staff)) operation.Responses["403"] = ProblemResponse(context, "A staff key on an admin route.");
         }
+        // Every route that reads a body can answer these before it runs (ErrorMiddleware): say so where it can happen.
+        if (operation.RequestBody is not null)
+        {
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("413", ProblemResponse(context, $"The body is over {Limits.MaxRequestBody / 1024} KB."));
+            operation.Responses.TryAdd("415", ProblemResponse(context, "The body is not JSON."));
+        }
         if (operation.Parameters.Count == 0) operation.Parameters = null;
     }
 
