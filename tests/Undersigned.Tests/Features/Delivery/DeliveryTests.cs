@@ -241,4 +241,18 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains(@"- https\&#58;//evil\&#46;example", pack);
         Assert.Contains("https&amp;#58;//evil&amp;#46;example", await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.html"));
     }
+
+    [Fact]
+    public async Task Names_in_every_script_are_ordered_the_same_way_on_either_engine()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        // Added in scrambled order; one comparer (en-GB, in C#) orders them, whatever the database would.
+        foreach (var name in new[] { "王秀英", "Zoë Adams", "ليلى حداد", "Ángel Ruiz", "Ольга Петренко", "émile Bernard" })
+            Assert.Equal(HttpStatusCode.Created, (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+                new { kind = "individual", name, showName = true })).StatusCode);
+
+        var markdown = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
+        var listed = markdown.Split('\n').Where(l => l.StartsWith("- ")).Select(l => l[2..].Trim()).ToList();
+        Assert.Equal(["Ángel Ruiz", "émile Bernard", "Zoë Adams", "Ольга Петренко", "ليلى حداد", "王秀英"], listed);
+    }
 }
