@@ -64,7 +64,7 @@ public sealed class SignatureWriter(Db db, SignaturesStore signatures, OutboxSig
             var now = clock.GetUtcNow();
             // In address order: another instance's writer, taking the same addresses' rows in the same order, can make this
             // one wait but never deadlock with it.
-            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => ServiceKeys.Canonical(batch[i].Draft.Email ?? ""), StringComparer.Ordinal))
+            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Draft.Email, StringComparer.OrdinalIgnoreCase))
             {
                 // A savepoint per signature: one failure does not undo the others in the batch (on PostgreSQL a failed
                 // statement would otherwise abort the whole transaction).

@@ -42,9 +42,9 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
 
     /// <summary>A published letter by slug, from memory when it can be; drafts do not exist publicly.</summary>
     public Task<PublishedLetter?> FindPublishedAsync(string slug, CancellationToken ct = default)
-        => !LetterSlug.IsWellFormed(slug) ? Task.FromResult<PublishedLetter?>(null) // no letter has it: nothing to ask the database
-        : published.GetAsync(slug, async () =>
+        => published.GetAsync(slug, async () =>
         {
+            if (!LetterSlug.IsWellFormed(slug)) return null; // no letter has it: nothing to ask the database
             await using var connection = await db.OpenReadAsync(ct);
             return await connection.QuerySingleOrDefaultAsync<LetterRow>(
                 "SELECT * FROM letters WHERE slug = @slug AND published_at IS NOT NULL", new { slug });

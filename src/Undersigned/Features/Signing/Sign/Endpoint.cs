@@ -112,5 +112,5 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
     /// The service's own pages (the iframe embed) may always sign. Their origin is the public base URL's, not whatever the
     /// request's Host says: a client chooses its Host, and behind TLS termination the scheme seen here is not the browser's.
     /// </summary>
-    string? OwnOrigin => Origin.Of(urls.Base);
+    string? OwnOrigin => urls.Origin;
 }
