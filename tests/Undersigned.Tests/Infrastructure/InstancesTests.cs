@@ -7,16 +7,10 @@ using Undersigned.Tests.Features.Signing;
 
 namespace Undersigned.Tests.Infrastructure;
 
-/// <summary>Runs in the PostgreSQL pass only: on SQLite there is one instance by design, so there is nothing to share.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!TestDatabase.Postgres) Skip = "Several instances share a PostgreSQL database; SQLite runs one instance (this runs in the PostgreSQL pass).";
-    }
-}
-
-/// <summary>Two service processes on one PostgreSQL database, with no sticky sessions: what one does, the other knows.</summary>
+/// <summary>
+/// Two service processes on one PostgreSQL database, with no sticky sessions: what one does, the other knows. Compiled into
+/// Undersigned.Tests.Postgres only (SQLite runs one instance).
+/// </summary>
 public sealed class InstancesTests
 {
     // One test client plays many signers: the per-address limits are lifted here.
@@ -51,7 +45,7 @@ public sealed class InstancesTests
         return watch.Elapsed;
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task Signing_on_one_confirming_on_the_other_and_changes_reach_both()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
@@ -75,7 +69,7 @@ public sealed class InstancesTests
         await SeenWithinAsync(async () => (string?)(await b.Client(null).PublicLetterAsync(letter))["status"] == "closed");
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task One_address_signing_through_both_instances_at_once_makes_one_signature()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
@@ -92,7 +86,7 @@ public sealed class InstancesTests
         Assert.Equal(40, stored.Count);
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task A_challenge_used_on_one_instance_is_refused_on_the_other()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
@@ -110,7 +104,7 @@ public sealed class InstancesTests
         Assert.Equal(["challenge"], await (await b.Client(null).SignAsync(letter, replay)).ProblemAsync(400));
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task Each_queued_email_is_sent_once_when_both_instances_send()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
@@ -132,7 +126,7 @@ public sealed class InstancesTests
         Assert.All(emails, email => Assert.Equal(1, smtp.CountTo(email)));
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task Retention_runs_once_an_interval_across_instances()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;

@@ -15,15 +15,31 @@ public sealed class WidgetTests : SmtpAppTest
 
     static readonly string Screenshots = Path.Combine(Path.GetTempPath(), "undersigned-widget-screenshots");
 
-    static async Task<(IPlaywright, IBrowser)> BrowserAsync()
+    /// <summary>Debian's headless Chromium driven by Playwright (no browser download), closed with the test.</summary>
+    sealed class Chromium(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
     {
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new()
+        public static async Task<Chromium> StartAsync()
         {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        return (playwright, browser);
+            var playwright = await Playwright.CreateAsync();
+            return new(playwright, await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = "/usr/bin/chromium", Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            }));
+        }
+
+        public async Task<IPage> OpenAsync(string url)
+        {
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(url);
+            return page;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 
     string Base => app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority);
@@ -40,11 +56,8 @@ public sealed class WidgetTests : SmtpAppTest
         await using var site = await HostSite.StartAsync();
         var letter = await LetterAsync(site);
         var url = site.Page("script", $"<p>Please sign:</p><script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\" async></script>");
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(url);
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url);
 
         await page.GetByText("0 signatures").WaitForAsync();
         // The deadline says which clock it is in: the letter's zone (Europe/London, in winter GMT).
@@ -72,11 +85,8 @@ public sealed class WidgetTests : SmtpAppTest
         var letter = await app.CreatePublishedLetterAsync();
         await app.Anonymous().SignAsync(letter, Signer.Individual("page.signer@example.org", "Amal Haddad", organisation: "Migrant Voice"));
         var token = Signer.TokenFrom(await smtp.WaitForMailAsync("page.signer@example.org"), "verify");
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"{Base}/verify?letter={letter["slug"]}#{token}");
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync($"{Base}/verify?letter={letter["slug"]}#{token}");
 
         await page.GetByText("The letter will list you as: “Amal Haddad (Migrant Voice)”.", new() { Exact = false }).WaitForAsync();
         Assert.Empty(await app.Anonymous().PublicSignatoriesAsync(letter)); // looking changed nothing
@@ -94,11 +104,8 @@ public sealed class WidgetTests : SmtpAppTest
             <script src="{site.Origin}/widget.js" data-letter="{letter["slug"]}"></script>
             <script src="{Base}/widget.js" data-letter="{letter["slug"]}" async></script>
             """);
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(url);
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url);
 
         await page.GetByText("0 signatures").WaitForAsync();
         Assert.Equal(1, await page.Locator(".undersigned-widget").CountAsync());
@@ -113,11 +120,8 @@ public sealed class WidgetTests : SmtpAppTest
             <iframe id="petition" src="{{Base}}/embed/{{letter["slug"]}}" title="Sign the open letter" style="width:100%;border:0;height:50px"></iframe>
             <script>addEventListener('message', e => { if (e.origin === '{{Base}}' && e.data && e.data.type === 'undersigned:height') document.getElementById('petition').style.height = e.data.height + 'px'; });</script>
             """);
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(url);
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url);
         var frame = page.FrameLocator("#petition");
 
         await frame.GetByLabel("Your name").FillAsync("Iframe Signer");
@@ -136,11 +140,8 @@ public sealed class WidgetTests : SmtpAppTest
     {
         await using var site = await HostSite.StartAsync();
         var letter = await LetterAsync(site, new { allowedOrigins = new[] { site.Origin }, challenge = "on", consentText = "I agree to sign this letter." });
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(site.Page("challenge", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(site.Page("challenge", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
         await page.GetByLabel("Your name").FillAsync("Patient Signer");
         await page.GetByLabel("Email (never shown)").FillAsync("patient.signer@example.org");
         await page.GetByLabel("I agree to sign this letter.").CheckAsync();
@@ -158,11 +159,8 @@ public sealed class WidgetTests : SmtpAppTest
         await using var site = await HostSite.StartAsync();
         var letter = await LetterAsync(site);
         var url = site.Page("keyboard", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>");
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(url);
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url);
 
         await page.GetByLabel("Your name").FillAsync("Keyboard Person");
         await page.GetByLabel("Email (never shown)").FillAsync("not-an-email");
@@ -196,12 +194,9 @@ public sealed class WidgetTests : SmtpAppTest
             allowedOrigins = new[] { site.Origin },
             body = "Dear Minister <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\"> [click](javascript:window.pwned=3)",
         });
-        var (playwright, browser) = await BrowserAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var chromium = await Chromium.StartAsync();
 
-        var allowed = await browser.NewPageAsync();
-        await allowed.GotoAsync(site.Page("inert", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        var allowed = await chromium.OpenAsync(site.Page("inert", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
         await allowed.GetByText("Read the letter").ClickAsync();
         await allowed.GetByText("Dear Minister").WaitForAsync();
         var link = allowed.GetByText("click");
@@ -209,8 +204,7 @@ public sealed class WidgetTests : SmtpAppTest
         await link.ClickAsync();
         Assert.Null(await allowed.EvaluateAsync<int?>("window.pwned"));
 
-        var hostile = await browser.NewPageAsync();
-        await hostile.GotoAsync(foreign.Page("steal", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
+        var hostile = await chromium.OpenAsync(foreign.Page("steal", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
         await hostile.GetByText("could not reach the server").WaitForAsync(); // CORS keeps the letter from it
         var posted = await hostile.EvaluateAsync<int>($$"""
             async () => { try { const r = await fetch('{{Base}}/api/public/letters/{{letter["slug"]}}/signatures', { method: 'POST', mode: 'no-cors',
