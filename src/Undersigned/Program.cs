@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FastEndpoints;
-using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
 using Undersigned.Services;
@@ -136,10 +135,11 @@ app.UseFastEndpoints(c =>
         p.TitleTransformer = problem => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status);
         p.DetailTransformer = problem => problem.Detail ?? "Some fields are not valid.";
     });
-    // Parser messages name .NET types and internals; say which field is wrong and how, nothing more.
-    c.Binding.JsonExceptionTransformer = e => e.Path is null or "$"
-        ? new ValidationFailure("body", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).")
-        : new ValidationFailure(e.Path.TrimStart('$', '.'), e.Message.StartsWith("must ") ? e.Message : "has the wrong type or is not valid JSON.");
+    // Parser messages name .NET types and internals; say which field is wrong and how, nothing more. Every field that
+    // fails to parse is reported, together with what validation finds.
+    c.Binding.JsonExceptionTransformer = JsonBody.Failure;
+    c.Serializer.RequestDeserializer = JsonBody.DeserializeAsync;
+    c.Endpoints.Configurator = endpoint => endpoint.PreProcessor<JsonBody.ParseFailures>(Order.Before);
 });
 app.UseSwagger();
 app.UseSwaggerUI();

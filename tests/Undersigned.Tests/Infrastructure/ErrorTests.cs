@@ -38,6 +38,23 @@ public sealed class ErrorTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Fields_that_fail_to_parse_are_reported_with_those_that_fail_validation()
+    {
+        var created = await app.Admin().PostAsJsonAsync("/api/letters",
+            new { title = "", body = "x", target = "y", timeZone = "Mars/Olympus_Mons", closesAt = "next tuesday" });
+        Assert.Equal(["closesAt", "timeZone", "title"], (await created.ProblemAsync(400)).Order());
+
+        var letter = await app.CreatePublishedLetterAsync();
+        var signed = await app.Anonymous().PostAsJsonAsync($"/api/public/letters/{letter["slug"]}/signatures",
+            new { kind = "individual", name = "", email = 5, showName = "yes", consent = true, textVersion = 1 });
+        Assert.Equal(["email", "name", "showName"], (await signed.ProblemAsync(400)).Order());
+
+        var etag = (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).Headers.ETag!.Tag;
+        var patched = await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { title = "", opensAt = "soon" }, etag);
+        Assert.Equal(["opensAt", "title"], (await patched.ProblemAsync(400)).Order());
+    }
+
+    [Fact]
     public async Task A_field_given_twice_is_a_400_naming_it_not_a_500()
     {
         static StringContent Body(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

@@ -54,21 +54,22 @@ public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, T
         var document = JsonSerializer.SerializeToNode(current, Json.Options)!.AsObject();
         foreach (var (name, value) in patch) document[name] = value?.DeepClone();
 
+        var parseFailures = new List<FluentValidation.Results.ValidationFailure>();
         LetterFields merged;
         try
         {
-            merged = document.Deserialize<LetterFields>(Json.Options)!;
+            merged = (LetterFields)JsonBody.DeserializeCollecting(document, typeof(LetterFields), parseFailures)!;
         }
         catch (JsonException e)
         {
-            var field = e.Path?.TrimStart('$', '.') ?? "";
-            await Send.ResultAsync(Problems.Create(HttpContext, 400, "A field has the wrong type.", (field, e.Message.Split(" Path:")[0])));
+            await Send.ResultAsync(Problems.Invalid(HttpContext, [.. parseFailures, JsonBody.Failure(e)]));
             return;
         }
         merged.ApplyDefaults();
         if (merged.Slug is null) merged.Slug = row.PublishedAt is null ? Text.Slugify(merged.Title ?? "") : row.Slug;
 
         var failures = new LetterFieldsValidator<LetterFields>().Validate(merged).Errors;
+        JsonBody.Merge(failures, parseFailures);
         if (failures.Count > 0)
         {
             await Send.ResultAsync(Problems.Invalid(HttpContext, failures));
