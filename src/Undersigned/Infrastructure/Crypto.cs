@@ -15,6 +15,7 @@ public sealed class ServiceKeys
     readonly byte[] addressMacKey;
     readonly byte[] challengeMacKey;
     readonly byte[] withdrawMacKey;
+    readonly byte[] verifyMacKey;
 
     public ServiceKeys(byte[] serviceKey)
     {
@@ -24,6 +25,7 @@ public sealed class ServiceKeys
         addressMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned address hmac"u8.ToArray());
         challengeMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned challenge"u8.ToArray());
         withdrawMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned withdraw token"u8.ToArray());
+        verifyMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned verify token"u8.ToArray());
         Fingerprint = Convert.ToHexStringLower(HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 8, info: "undersigned key fingerprint"u8.ToArray()));
     }
 
@@ -60,11 +62,24 @@ public sealed class ServiceKeys
     public byte[] ChallengeMac(byte[] payload) => HMACSHA256.HashData(challengeMacKey, payload);
 
     /// <summary>
-    /// A signature's withdraw token (128 bits, like <see cref="Token.New"/>): the same in every email to that signer, so a
+    /// A signature's withdraw token (128 bits): the same in every email to that signer, so a
     /// repeat submission or an access request never breaks a link the signer keeps. Stored, like every token, only as a hash.
     /// </summary>
     public string WithdrawToken(long letterId, string kind, byte[] emailHmac)
         => Base64Url.EncodeToString(HMACSHA256.HashData(withdrawMacKey, (byte[])[.. Encoding.UTF8.GetBytes($"{letterId}:{kind}:"), .. emailHmac])[..16]);
+
+    /// <summary>
+    /// A verification token bound to what confirming it publishes and to when its link was issued: the same details sent
+    /// again while the link lives get the same link (the first email keeps working), other details a new one.
+    /// </summary>
+    public string VerifyToken(long letterId, string kind, byte[] emailHmac, DateTimeOffset issuedAt, IEnumerable<object?> details)
+    {
+        // Each part length-prefixed, so no two different submissions give the same input.
+        var parts = details.Prepend(issuedAt.ToUnixTimeMilliseconds()).Prepend(kind).Prepend(letterId)
+            .Select(part => Convert.ToString(part, System.Globalization.CultureInfo.InvariantCulture) ?? "\0")
+            .Select(part => $"{part.Length}:{part}");
+        return Base64Url.EncodeToString(HMACSHA256.HashData(verifyMacKey, (byte[])[.. Encoding.UTF8.GetBytes(string.Concat(parts)), .. emailHmac])[..16]);
+    }
 
     public static string Canonical(string email) => email.Trim().ToLowerInvariant();
 
@@ -98,9 +113,8 @@ public static class Aead
     public static string OpenText(byte[] key, byte[] sealedBytes) => Encoding.UTF8.GetString(Open(key, sealedBytes));
 }
 
-/// <summary>Single-use secrets sent to signers: 128 random bits, stored only as a SHA-256 hash.</summary>
+/// <summary>Tokens sent to signers (128 bits of a keyed HMAC, see <see cref="ServiceKeys"/>) are stored only as a SHA-256 hash.</summary>
 public static class Token
 {
-    public static string New() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

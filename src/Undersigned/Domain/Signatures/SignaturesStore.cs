@@ -41,22 +41,26 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var letterKey = await letterKeys.GetAsync(tx, draft.LetterId)
                         ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
-        var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<(long Id, string Status, long MailsSent, long MailsDay)?>(
-            "SELECT id, status, mails_sent, mails_day FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac",
-            new { draft.LetterId, draft.Kind, emailHmac });
+        var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<Existing>("""
+            SELECT id, status, mails_sent, mails_day, verify_issued_at, name, role, organisation, show_name, text_version, consent_version
+            FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac
+            """, new { draft.LetterId, draft.Kind, emailHmac });
         var email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim());
 
         if (draft.StaffAddedBy is { } staffKey)
         {
-            if (existing is not null) return new(SignOutcome.Duplicate, existing.Value.Id);
+            if (existing is not null) return new(SignOutcome.Duplicate, existing.Id);
             return new(SignOutcome.Stored, await InsertAsync(tx, draft, SignatureStatus.Confirmed, emailHmac, email, now, new { staffKey, confirmedAt = now }));
         }
 
-        var verifyToken = Token.New();
+        // The same details again while the link lives: the same link, so whichever email the signer opens works.
+        var issuedAt = existing is { VerifyIssuedAt: { } issued } && issued + VerifyTokenLifetime > now && existing.Publishes(draft) ? issued : now;
+        var verifyToken = serviceKeys.VerifyToken(draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft));
         var withdrawToken = serviceKeys.WithdrawToken(draft.LetterId, draft.Kind, emailHmac!);
         var to = draft.Email!.Trim();
         var today = OutboxStore.Day(now);
-        var (existingId, status, mailsSent, mailsDay) = existing ?? (0, SignatureStatus.Pending, 0, today);
+        var (existingId, status, mailsSent, mailsDay) = existing is null ? (0, SignatureStatus.Pending, 0, today)
+            : (existing.Id, existing.Status, existing.MailsSent, existing.MailsDay);
         if (mailsDay != today) mailsSent = 0; // the cap counts one day at a time
         var mail = existing is null || SignatureMove.Resend.From.Contains(status)
             ? new Email(EmailKind.Verify, to, verifyToken, withdrawToken,
@@ -77,17 +81,17 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         if (send)
         {
-            // Verification tokens are kept only as hashes, so a re-sent email carries a new one (and older verification links stop
-            // working); the withdraw link stays the same in every email.
+            // The withdraw link stays the same in every email.
             if (mail!.Kind == EmailKind.Verify)
-                // A new verification link publishes exactly what was submitted with it: the newest submission's details
-                // replace the pending ones, so whoever signed first with an address cannot choose what its owner confirms.
+                // A verification link publishes exactly what was submitted with it: other details replace the pending ones
+                // with a new link (the earlier one stops working), so whoever signed first with an address cannot choose
+                // what its owner confirms.
                 await MoveAsync(tx, SignatureMove.Resend, SignatureStatus.Pending, "id = @existingId", new
                 {
-                    existingId, verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), now, mailsSent = mailsSent + 1, today,
+                    existingId, verifyHash = Token.Hash(verifyToken), issuedAt, withdrawHash = Token.Hash(withdrawToken), now, mailsSent = mailsSent + 1, today,
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
                 }, """
-                   verify_token_hash = @verifyHash, verify_issued_at = @now, withdraw_token_hash = @withdrawHash,
+                   verify_token_hash = @verifyHash, verify_issued_at = @issuedAt, withdraw_token_hash = @withdrawHash,
                    mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
                    consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
@@ -99,6 +103,27 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, mail, now);
         }
         return new(SignOutcome.Duplicate, existingId);
+    }
+
+    /// <summary>The signature a submission's email already has on the letter, with what confirming it would publish.</summary>
+    sealed class Existing
+    {
+        public long Id { get; init; }
+        public string Status { get; init; } = "";
+        public long MailsSent { get; init; }
+        public long MailsDay { get; init; }
+        public DateTimeOffset? VerifyIssuedAt { get; init; }
+        public string Name { get; init; } = "";
+        public string? Role { get; init; }
+        public string? Organisation { get; init; }
+        public bool ShowName { get; init; }
+        public int TextVersion { get; init; }
+        public int? ConsentVersion { get; init; }
+
+        public static object?[] Published(SignatureDraft draft)
+            => [draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion];
+
+        public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual([Name, Role, Organisation, ShowName, TextVersion, ConsentVersion]);
     }
 
     Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, string status, byte[]? emailHmac, byte[]? email, DateTimeOffset now, object more)

@@ -82,10 +82,11 @@ public sealed class SignTests : SmtpAppTest
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
         Assert.Equal(first.StatusCode, again.StatusCode);
 
-        // The pending duplicate re-sent the verification; only the newest link works.
-        var resent = await smtp.WaitForMailAsync("dup@example.org", 2);
-        await (await client.VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("dup@example.org", 1), "verify"))).ProblemAsync(400);
-        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(Signer.TokenFrom(resent, "verify"))).StatusCode);
+        // The pending duplicate re-sent the same link, so the first email the signer opens works.
+        var resent = Signer.TokenFrom(await smtp.WaitForMailAsync("dup@example.org", 2), "verify");
+        var firstSent = Signer.TokenFrom(await smtp.WaitForMailAsync("dup@example.org", 1), "verify");
+        Assert.Equal(firstSent, resent);
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(firstSent)).StatusCode);
 
         // Confirmed: a third try says "already signed"; a fourth sends nothing (three mails a signature at most).
         await client.SignAsync(letter, signer);
@@ -113,6 +114,7 @@ public sealed class SignTests : SmtpAppTest
         Assert.Contains("will not be shown", own.TextBody);
         Assert.Contains("Not you", own.TextBody);
         var token = Signer.TokenFrom(own, "verify");
+        await (await client.VerifyAsync(Signer.TokenFrom(strangers, "verify"))).ProblemAsync(400);
 
         // The page shows it before anything changes, and asking changes nothing.
         var preview = await (await client.PostAsJsonAsync("/api/public/signatures/verify", new { token, preview = true })).JsonAsync();
@@ -241,6 +243,13 @@ public sealed class SignTests : SmtpAppTest
         app.Clock.Advance(TimeSpan.FromDays(6)); // 7 days and 2 hours after the slow signer's email
         await (await client.VerifyAsync(slowToken)).ProblemAsync(410);
         await (await client.VerifyAsync("forgedforgedforgedforg")).ProblemAsync(400);
+
+        // Signing again after the link expired mails a new link; the expired one stays dead.
+        await client.SignAsync(week, Signer.Individual("slow@example.org"));
+        var renewed = Signer.TokenFrom(await smtp.WaitForMailAsync("slow@example.org", 2), "verify");
+        Assert.NotEqual(slowToken, renewed);
+        await (await client.VerifyAsync(slowToken)).ProblemAsync(400);
+        Assert.Equal(HttpStatusCode.OK, (await client.VerifyAsync(renewed)).StatusCode);
     }
 
     [Fact]
