@@ -33,7 +33,7 @@ public static partial class PackFormats
         {
             if (signatories.Count == 0) return;
             md.AppendLine($"### {heading}").AppendLine();
-            foreach (var s in signatories) md.AppendLine($"- {EscapeMarkdown(s.Display)}{DeliveryPack.Marks(s, pack.TextVersion)}");
+            foreach (var s in signatories) md.AppendLine($"- {Text.Isolate(EscapeMarkdown(s.Display))}{DeliveryPack.Marks(s, pack.TextVersion)}");
             md.AppendLine();
         }
         Section("Organisations", pack.Organisations);

@@ -23,7 +23,7 @@ public static class Emails
                     $"You, or someone using this address, signed the open letter “{letter.Title}”.",
                     email.ShowName == false
                         ? "Your signature will be counted; your name will not be shown."
-                        : $"Once confirmed, the letter will list you as: “{email.Signatory}”.",
+                        : $"Once confirmed, the letter will list you as: “{Text.Isolate(email.Signatory!)}”.",
                     "Not you, or not what you sent? Ignore this email: nothing is signed unless the link below is used.",
                     "Your signature counts only once you confirm it. Open this link and press the button:",
                 },

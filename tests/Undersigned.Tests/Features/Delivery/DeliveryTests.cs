@@ -126,7 +126,8 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
             foreach (var secret in new[] { "@org.example", "@example.org", "Hidden Contact", "Secret Role", "Anon Person", "Other Contact" })
                 Assert.DoesNotContain(secret, document);
         }
-        Assert.Contains("- Zed Person (Professor, University of Life)", markdown);
+        // Each entry isolated, so a right-to-left name cannot reorder its neighbours.
+        Assert.Contains("- \u2068Zed Person (Professor, University of Life)\u2069", markdown);
         Assert.Contains("Zed Person (Professor, University of Life)</li>", html);
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("javascript:", html);
@@ -157,7 +158,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
             new { name = "www.spam.example" })).ProblemAsync(400));
 
         var markdown = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
-        Assert.Contains("- Jane Typo\\-Fixed †", markdown.Replace("Typo-Fixed", "Typo\\-Fixed"));
+        Assert.Contains("- \u2068Jane Typo\\-Fixed\u2069 †", markdown.Replace("Typo-Fixed", "Typo\\-Fixed"));
         Assert.DoesNotContain("Jnae", markdown);
         Assert.Contains("† signed an earlier wording", markdown);
 
@@ -252,7 +253,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
                 new { kind = "individual", name, showName = true })).StatusCode);
 
         var markdown = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
-        var listed = markdown.Split('\n').Where(l => l.StartsWith("- ")).Select(l => l[2..].Trim()).ToList();
+        var listed = markdown.Split('\n').Where(l => l.StartsWith("- ")).Select(l => l[2..].Trim().Trim('\u2068', '\u2069')).ToList();
         Assert.Equal(["Ángel Ruiz", "émile Bernard", "Zoë Adams", "Ольга Петренко", "ليلى حداد", "王秀英"], listed);
     }
 }

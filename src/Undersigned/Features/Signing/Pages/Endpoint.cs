@@ -84,10 +84,12 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
                   const body = await response.json();
                   if (!response.ok) { button.disabled = true; result.textContent = body.detail || 'This link is not valid.'; return; }
                   const details = document.getElementById('details');
-                  details.textContent = (body.showName
-                    ? 'The letter will list you as: “' + body.signatory + '”.'
-                    : 'You will be counted as “' + body.signatory + '”; your name will not be shown.')
-                    + ' Not you, or not what you sent? Ignore this page: nothing is signed unless you press the button.';
+                  // The name as text in its own isolate, so a right-to-left name cannot reorder the sentence around it.
+                  const name = document.createElement('bdi');
+                  name.textContent = body.signatory;
+                  details.replaceChildren(body.showName ? 'The letter will list you as: “' : 'You will be counted as “', name,
+                    (body.showName ? '”.' : '”; your name will not be shown.')
+                    + ' Not you, or not what you sent? Ignore this page: nothing is signed unless you press the button.');
                   details.hidden = false;
                 } catch { /* the button still works; the email said the same */ }
               }
