@@ -69,8 +69,8 @@ services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredServ
                                                         ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
 services.AddSingleton<ProofOfWork>();
 services.AddSingleton<ChallengePolicy>();
-services.AddSingleton<SignatureWriter>();
-services.AddHostedService(provider => provider.GetRequiredService<SignatureWriter>());
+services.AddSingleton<GroupCommit>();
+services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 services.AddHostedService<OutboxSender>();
 services.AddHostedService<RetentionService>();
 services.AddHostedService<ChangeListener>();

@@ -51,9 +51,10 @@ public sealed class OutboxStore(Db db)
 
     /// <summary>
     /// The rows due now, claimed for this sender until the batch is disposed. PostgreSQL: locked in one transaction
-    /// (<c>FOR UPDATE SKIP LOCKED</c>), so no other instance sends them, and a sender that dies releases them at once.
-    /// SQLite: one instance, and each outcome is written on its own, so the file's single write lock is never held while
-    /// a mail server answers.
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), so no other instance sends them, and a sender that dies releases them at once;
+    /// what became of them is written in that transaction. SQLite: one instance, and what became of them is written
+    /// through group commit (<see cref="RecordAsync"/>), so the file's single write lock is never held while a mail
+    /// server answers, and sending costs no COMMIT of its own.
     /// </summary>
     public async Task<OutboxBatch> ClaimDueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
@@ -61,10 +62,22 @@ public sealed class OutboxStore(Db db)
         if (db.Engine == Engine.Postgres)
         {
             var tx = await db.BeginWriteAsync(ct);
-            return new OutboxBatch((await tx.QueryAsync<OutboxRow>(due + " FOR UPDATE SKIP LOCKED", new { now, limit })).ToList(), tx, db);
+            return new OutboxBatch((await tx.QueryAsync<OutboxRow>(due + " FOR UPDATE SKIP LOCKED", new { now, limit })).ToList(), tx);
         }
         await using var connection = await db.OpenReadAsync(ct);
-        return new OutboxBatch((await connection.QueryAsync<OutboxRow>(due, new { now, limit })).ToList(), null, db);
+        return new OutboxBatch((await connection.QueryAsync<OutboxRow>(due, new { now, limit })).ToList(), null);
+    }
+
+    /// <summary>What became of a batch's rows, in one transaction.</summary>
+    public async Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
+    {
+        if (batch.SentIds.Count > 0) await tx.ExecuteAsync($"DELETE FROM outbox WHERE {db.In("id", "ids")}", new { ids = batch.SentIds });
+        foreach (var (id, next) in batch.Retries)
+            await tx.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id });
+        foreach (var (id, at, failure) in batch.Failures)
+            await tx.ExecuteAsync("UPDATE outbox SET failed_at = @at, failure = @failure, payload = @none WHERE id = @id",
+                new { at, failure, none = Array.Empty<byte>(), id });
+        return true;
     }
 
     /// <summary>When the next row is due; null when the outbox is empty.</summary>
@@ -93,36 +106,22 @@ public sealed class OutboxStore(Db db)
 }
 
 /// <summary>Claimed outbox rows and what became of each: sent, to try again later, or refused for good.</summary>
-public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim, Db db) : IAsyncDisposable
+public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim) : IAsyncDisposable
 {
     public IReadOnlyList<OutboxRow> Rows => rows;
-
-    /// <summary>Sent, or unreadable for good: the row goes.</summary>
-    public Task SentAsync(long id, CancellationToken ct) => WriteAsync("DELETE FROM outbox WHERE id = @id", new { id }, ct);
-
-    public Task RetryAtAsync(long id, DateTimeOffset next, CancellationToken ct)
-        => WriteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id }, ct);
-
+    /// <summary>PostgreSQL: the transaction holding the rows, where what became of them is written.</summary>
+    public WriteTransaction? Claim => claim;
+    /// <summary>Sent, or unreadable for good: the rows go.</summary>
+    public List<long> SentIds { get; } = [];
+    public List<(long Id, DateTimeOffset Next)> Retries { get; } = [];
     /// <summary>
-    /// Refused for good (a 5xx answer): the row stays as a record staff can count, without its payload, so the address and
-    /// links it held are gone, and it is never retried.
+    /// Refused for good (a 5xx answer): each row stays as a record staff can count, without its payload, so the address
+    /// and links it held are gone, and it is never retried.
     /// </summary>
-    public Task FailAsync(long id, DateTimeOffset now, string failure, CancellationToken ct)
-        => WriteAsync("UPDATE outbox SET failed_at = @now, failure = @failure, payload = @none WHERE id = @id",
-            new { now, failure, none = Array.Empty<byte>(), id }, ct);
+    public List<(long Id, DateTimeOffset At, string Failure)> Failures { get; } = [];
+    public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count > 0;
 
-    async Task WriteAsync(string sql, object parameters, CancellationToken ct)
-    {
-        if (claim is not null)
-        {
-            await claim.ExecuteAsync(sql, parameters);
-            return;
-        }
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(sql, parameters);
-    }
-
-    /// <summary>Commits what became of the rows (PostgreSQL), releasing the claim.</summary>
+    /// <summary>Commits the claim (PostgreSQL), releasing the rows.</summary>
     public async ValueTask DisposeAsync()
     {
         if (claim is null) return;

@@ -181,15 +181,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return row is not null && SignatureMove.Confirm.From.Contains(row.Status) ? row : null;
     }
 
-    /// <summary>Confirms with the token (used once); false when it was used meanwhile.</summary>
-    public async Task<bool> ConfirmAsync(long id, string token, string status, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var tx = await db.BeginWriteAsync(ct);
-        var confirmed = await MoveAsync(tx, SignatureMove.Confirm, status, "id = @id AND verify_token_hash = @hash",
+    /// <summary>Confirms with the token (used once); false when it was used meanwhile. Called through group commit.</summary>
+    public async Task<bool> ConfirmAsync(WriteTransaction tx, long id, string token, string status, DateTimeOffset now)
+        => await MoveAsync(tx, SignatureMove.Confirm, status, "id = @id AND verify_token_hash = @hash",
             new { id, hash = Token.Hash(token), now }, "confirmed_at = @now, verify_token_hash = NULL") == 1;
-        await tx.CommitAsync(ct);
-        return confirmed;
-    }
 
     /// <summary>Withdraws the signature this token belongs to and erases its personal data; false when no signature has it.</summary>
     public async Task<bool> WithdrawAsync(string token, CancellationToken ct)

@@ -3,10 +3,10 @@ using MailKit.Net.Smtp;
 namespace Undersigned.Services.Mail;
 
 /// <summary>
-/// Delivers the outbox: wakes when mail is committed, sends over one transport, deletes each row once sent,
-/// and backs off while the server is down. Rows survive restarts, so nothing queued is lost.
+/// Delivers the outbox: wakes when mail is committed, sends over one transport, deletes the rows sent (a batch at a
+/// time, in one transaction), and backs off while the server is down. Rows survive restarts, so nothing queued is lost.
 /// </summary>
-public sealed class OutboxSender(OutboxStore outbox, LettersStore letters, LetterKeys letterKeys, OutboxSignal signal, PublicUrls urls, MailSettings mail,
+public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, LettersStore letters, LetterKeys letterKeys, OutboxSignal signal, PublicUrls urls, MailSettings mail,
     IMailTransport transport, TimeProvider clock, ILogger<OutboxSender> log) : BackgroundService
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
@@ -55,42 +55,60 @@ public sealed class OutboxSender(OutboxStore outbox, LettersStore letters, Lette
         {
             await using var batch = await outbox.ClaimDueAsync(clock.GetUtcNow(), 200, ct);
             if (batch.Rows.Count == 0) return await outbox.NextDueAsync(ct);
-
-            var letterInfo = new Dictionary<long, Emails.LetterInfo>();
-            foreach (var row in batch.Rows)
+            DateTimeOffset? unreachableUntil;
+            try
             {
-                var letterKey = await letterKeys.GetAsync(row.LetterId, ct);
-                if (letterKey is null)
-                {
-                    // The letter's key was destroyed: this mail can no longer be read, and must not be.
-                    await batch.SentAsync(row.Id, ct);
-                    continue;
-                }
-                try
-                {
-                    if (!letterInfo.TryGetValue(row.LetterId, out var letter))
-                        letterInfo[row.LetterId] = letter = (await letters.FindAsync(row.LetterId, ct)) is { } l ? new(l.Slug, l.Title) : new("", "");
-                    var message = Emails.Compose(OutboxStore.Open(letterKey, row.Payload), letter, urls.Base, mail.From);
-                    await transport.SendAsync(message, ct);
-                    await batch.SentAsync(row.Id, ct);
-                }
-                catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
-                {
-                    // The server's own words can quote the address, so only the code is kept and logged.
-                    var reason = $"SMTP {(int)e.StatusCode} {e.ErrorCode}";
-                    await batch.FailAsync(row.Id, clock.GetUtcNow(), reason, ct);
-                    log.LogWarning("Mail refused for good ({Reason}): kept as undeliverable, not retried", reason);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    var retryIn = Backoff(row.Attempts + 1);
-                    await batch.RetryAtAsync(row.Id, clock.GetUtcNow() + retryIn, ct);
-                    var reason = e is SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
-                    log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
-                    // A refusal for now is this message's (it backs off alone); anything else means the server is out of reach.
-                    if (e is not SmtpCommandException) return clock.GetUtcNow() + retryIn;
-                }
+                unreachableUntil = await SendAsync(batch, ct);
+            }
+            finally
+            {
+                // What was sent is recorded even when sending stopped part-way, so it is not sent again.
+                if (batch.HasOutcomes)
+                    await (batch.Claim is { } claim ? outbox.RecordAsync(claim, batch)
+                        : writer.WriteAsync((tx, _) => outbox.RecordAsync(tx, batch), CancellationToken.None));
+            }
+            if (unreachableUntil is not null) return unreachableUntil;
+        }
+    }
+
+    /// <summary>Sends a batch, noting what became of each row; returns when to try again if the server is out of reach.</summary>
+    async Task<DateTimeOffset?> SendAsync(OutboxBatch batch, CancellationToken ct)
+    {
+        var letterInfo = new Dictionary<long, Emails.LetterInfo>();
+        foreach (var row in batch.Rows)
+        {
+            var letterKey = await letterKeys.GetAsync(row.LetterId, ct);
+            if (letterKey is null)
+            {
+                // The letter's key was destroyed: this mail can no longer be read, and must not be.
+                batch.SentIds.Add(row.Id);
+                continue;
+            }
+            try
+            {
+                if (!letterInfo.TryGetValue(row.LetterId, out var letter))
+                    letterInfo[row.LetterId] = letter = (await letters.FindAsync(row.LetterId, ct)) is { } l ? new(l.Slug, l.Title) : new("", "");
+                var message = Emails.Compose(OutboxStore.Open(letterKey, row.Payload), letter, urls.Base, mail.From);
+                await transport.SendAsync(message, ct);
+                batch.SentIds.Add(row.Id);
+            }
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            {
+                // The server's own words can quote the address, so only the code is kept and logged.
+                var reason = $"SMTP {(int)e.StatusCode} {e.ErrorCode}";
+                batch.Failures.Add((row.Id, clock.GetUtcNow(), reason));
+                log.LogWarning("Mail refused for good ({Reason}): kept as undeliverable, not retried", reason);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var retryIn = Backoff(row.Attempts + 1);
+                batch.Retries.Add((row.Id, clock.GetUtcNow() + retryIn));
+                var reason = e is SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
+                log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
+                // A refusal for now is this message's (it backs off alone); anything else means the server is out of reach.
+                if (e is not SmtpCommandException) return clock.GetUtcNow() + retryIn;
             }
         }
+        return null;
     }
 }

@@ -8,7 +8,7 @@ public sealed class Request : SignerFields;
 
 public sealed class Validator() : SignerFieldsValidator<Request>(emailRequired: false);
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, SignatureWriter writer, LetterKeys letterKeys)
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys)
     : Endpoint<Request, StaffSignature>
 {
     public override void Configure()
@@ -31,7 +31,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             return;
         }
 
-        var stored = writer.TryWrite(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
+        var stored = writer.TrySign(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
             Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId()));
         if (stored is null)
         {

@@ -38,7 +38,7 @@ public sealed class Response
     public static readonly Response Received = new();
 }
 
-public sealed class Endpoint(LettersStore letters, SignatureWriter writer, PauseSwitch pause, ChallengePolicy challengePolicy,
+public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwitch pause, ChallengePolicy challengePolicy,
     ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, PublicUrls urls, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -85,7 +85,7 @@ public sealed class Endpoint(LettersStore letters, SignatureWriter writer, Pause
         if (string.IsNullOrEmpty(request.Website))
         {
             var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
-            var stored = writer.TryWrite(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
+            var stored = writer.TrySign(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
                 Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null));

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Undersigned.Services.Mail;
+
+namespace Undersigned.Services;
+
+/// <summary>
+/// The one writer on the signing hot path: new signatures, confirmation clicks and the outbox's record of what was sent
+/// queue here, and the writer commits many at once (each through its store, in a savepoint of its own), answering each
+/// only after COMMIT, so a 202 means durable and a spike costs one COMMIT per batch, not one per request. A first
+/// signature and a duplicate take the same path, so neither the answer nor its timing tells them apart.
+/// </summary>
+public sealed class GroupCommit(Db db, SignaturesStore signatures, OutboxSignal outboxSignal, TimeProvider clock,
+    ILogger<GroupCommit> log) : BackgroundService
+{
+    public const int QueueCapacity = 20_000, MaxBatch = 512;
+
+    /// <summary>A write and who waits for it. <see cref="Order"/>: see <see cref="WriteBatchAsync"/>.</summary>
+    abstract class Job(string? order)
+    {
+        public string? Order { get; } = order;
+        public abstract Task RunAsync(WriteTransaction tx, DateTimeOffset now);
+        public abstract void Answer();
+        public abstract void Fail(Exception error);
+        public abstract void Cancel();
+    }
+
+    sealed class Job<T>(string? order, Func<WriteTransaction, DateTimeOffset, Task<T>> write) : Job(order)
+    {
+        public readonly TaskCompletionSource<T> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        T result = default!;
+        public override async Task RunAsync(WriteTransaction tx, DateTimeOffset now) => result = await write(tx, now);
+        public override void Answer() => Done.TrySetResult(result);
+        public override void Fail(Exception error) => Done.TrySetException(error);
+        public override void Cancel() => Done.TrySetCanceled();
+    }
+
+    readonly Channel<Job> queue = Channel.CreateBounded<Job>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Queues a signature; null when the queue is full (answer 503 rather than grow without bound).</summary>
+    public Task<SignResult>? TrySign(SignatureDraft draft)
+    {
+        var job = new Job<SignResult>(draft.Email ?? "", (tx, now) => signatures.SignAsync(tx, draft, now));
+        return queue.Writer.TryWrite(job) ? job.Done.Task : null;
+    }
+
+    /// <summary>Queues a write that must happen, waiting for room in the queue (confirmations, the outbox's records).</summary>
+    public async Task<T> WriteAsync<T>(Func<WriteTransaction, DateTimeOffset, Task<T>> write, CancellationToken ct)
+    {
+        var job = new Job<T>(null, write);
+        await queue.Writer.WriteAsync(job, ct);
+        return await job.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Job>(MaxBatch);
+        DbConnection? connection = null;
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item)) batch.Add(item);
+                connection ??= await db.OpenForBatchesAsync(stoppingToken);
+                if (!await WriteBatchAsync(connection, batch, stoppingToken))
+                {
+                    await connection.DisposeAsync(); // start the next batch on a fresh connection
+                    connection = null;
+                }
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        finally
+        {
+            if (connection is not null) await connection.DisposeAsync();
+            queue.Writer.TryComplete();
+            // Nothing waits forever: anything still queued at shutdown was never stored, and says so.
+            foreach (var job in batch) job.Cancel();
+            while (queue.Reader.TryRead(out var job)) job.Cancel();
+        }
+    }
+
+    /// <summary>Writes and commits a batch, then answers each request; false when the connection should be replaced.</summary>
+    async Task<bool> WriteBatchAsync(DbConnection connection, List<Job> batch, CancellationToken ct)
+    {
+        var failed = new Exception?[batch.Count];
+        try
+        {
+            await using var tx = await WriteTransaction.BeginAsync(connection, ownsConnection: false, ct);
+            var now = clock.GetUtcNow();
+            // Signatures in address order, then the rest: another instance's writer, taking the same addresses' rows in the
+            // same order, can make this one wait but never deadlock with it.
+            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Order ?? "\uffff", StringComparer.OrdinalIgnoreCase))
+            {
+                // A savepoint per job: one failure does not undo the others in the batch (on PostgreSQL a failed
+                // statement would otherwise abort the whole transaction).
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await tx.InSavepointAsync(async () => { await batch[i].RunAsync(tx, now); return true; });
+                        break;
+                    }
+                    // Another instance may have committed the same rows since we looked: look again, once.
+                    catch (DbException) when (attempt == 1) { }
+                    catch (Exception e) when (e is DbException or System.Security.Cryptography.CryptographicException)
+                    {
+                        log.LogError("A write in a group commit failed: {Error}", e.GetType().Name);
+                        failed[i] = e;
+                        break;
+                    }
+                }
+            }
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            log.LogError("A batch of {Count} writes was not committed: {Error}", batch.Count, e.GetType().Name);
+            foreach (var job in batch) job.Fail(e);
+            return false;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+            if (failed[i] is { } error) batch[i].Fail(error);
+            else batch[i].Answer();
+        if (batch.Exists(job => job.Order is not null)) outboxSignal.Notify(); // signatures queue mail
+
+        return true;
+    }
+}
