@@ -15,4 +15,7 @@ public sealed class Settings
     public string MigrationsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "migrations");
 
     public int VerificationGraceHours { get; set; } = 24;
+
+    /// <summary>How long a CDN or browser may keep a public letter, its count, its list and the widget; 0: revalidate every time.</summary>
+    public int PublicCacheSeconds { get; set; } = 10;
 }

@@ -294,18 +294,23 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             .ToLookup(c => c.LetterId, c => (c.Status, c.Count));
     }
 
-    public async Task<PublicCounts> PublicCountsAsync(long letterId, CancellationToken ct)
+    /// <summary>
+    /// A letter's public counts, and the version of its public list: a number that every confirmation, withdrawal,
+    /// erasure, decision and correction of a confirmed signature moves (kept by the same triggers as the counts).
+    /// </summary>
+    public async Task<(PublicCounts Counts, long Version)> PublicCountsAsync(long letterId, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        var rows = (await connection.QueryAsync<(string Kind, bool ShowName, long Count)>(
-            "SELECT kind, show_name, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE letter_id = @letterId AND status = @Confirmed GROUP BY kind, show_name",
-            new { letterId, SignatureStatus.Confirmed })).ToList();
-        return new()
+        var rows = (await connection.QueryAsync<(string Kind, bool ShowName, long Count, long Changes)>("""
+            SELECT kind, show_name, CAST(sum(count) AS BIGINT), CAST(sum(changes) AS BIGINT) FROM signature_counts
+            WHERE letter_id = @letterId AND status = @Confirmed GROUP BY kind, show_name
+            """, new { letterId, SignatureStatus.Confirmed })).ToList();
+        return (new()
         {
             Organisations = rows.Where(r => r.Kind == SignatureKind.Organisation).Sum(r => r.Count),
             Individuals = rows.Where(r => r.Kind == SignatureKind.Individual).Sum(r => r.Count),
             NotNamed = rows.Where(r => !r.ShowName).Sum(r => r.Count),
-        };
+        }, rows.Sum(r => r.Changes));
     }
 
     /// <summary>

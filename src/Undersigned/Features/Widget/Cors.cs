@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Undersigned.Features.Widget;
 
 /// <summary>
-/// CORS for the widget's calls to a letter's public API: only the letter's <c>allowedOrigins</c> (any when empty),
-/// preflights included, always with <c>Vary: Origin</c>. Signing also checks Origin itself: CORS alone cannot stop a
+/// CORS for the widget's signing calls to a letter's public API: only the letter's <c>allowedOrigins</c> (any when
+/// empty), preflights included, always with <c>Vary: Origin</c>. Public reads answer every site alike. Signing also checks Origin itself: CORS alone cannot stop a
 /// cross-site form post.
 /// </summary>
 public sealed partial class Cors(RequestDelegate next, LettersStore letters)
@@ -18,7 +18,9 @@ public sealed partial class Cors(RequestDelegate next, LettersStore letters)
         var slug = LetterPath().Match(request.Path.Value ?? "") is { Success: true } m ? Uri.UnescapeDataString(m.Groups["slug"].Value)
             : request.Path.StartsWithSegments("/api/public/challenge") ? request.Query["letter"].ToString() : null;
         string? origin = request.Headers.Origin;
-        if (slug is null || string.IsNullOrEmpty(origin))
+        // A letter's public reads are the same for every site (PublicCache): only signing and its preflight are limited.
+        var publicRead = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && !request.Path.StartsWithSegments("/api/public/challenge");
+        if (slug is null || string.IsNullOrEmpty(origin) || publicRead)
         {
             await next(http);
             return;

@@ -82,7 +82,8 @@ button[disabled] { opacity: .6; cursor: default; }
 
     let letter;
     try {
-      const response = await fetch(api('/letters/' + encodeURIComponent(slug)), { credentials: 'omit' });
+      // The browser revalidates (a cheap 304 by ETag) so a signer sees their count; shared caches still absorb a spike.
+      const response = await fetch(api('/letters/' + encodeURIComponent(slug)), { credentials: 'omit', cache: 'no-cache' });
       if (!response.ok) throw new Error(String(response.status));
       letter = await response.json();
     } catch {

@@ -16,7 +16,7 @@ public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
-    public async Task CORS_allows_only_the_letters_origins_with_preflight_and_Vary()
+    public async Task CORS_for_signing_allows_only_the_letters_origins_with_preflight_and_Vary()
     {
         var open = await app.CreatePublishedLetterAsync();
         var listed = await app.CreatePublishedLetterAsync(new { allowedOrigins = new[] { "https://partner.org" } });
@@ -31,9 +31,9 @@ public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(HttpStatusCode.NoContent, partner.StatusCode);
         await (await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{listed["slug"]}/signatures", "https://evil.example"))).ProblemAsync(403);
 
-        var read = new HttpRequestMessage(HttpMethod.Get, $"/api/public/letters/{listed["slug"]}");
-        read.Headers.Add("Origin", "https://evil.example");
-        var refused = await app.Anonymous().SendAsync(read);
+        var challenge = new HttpRequestMessage(HttpMethod.Get, $"/api/public/challenge?letter={listed["slug"]}");
+        challenge.Headers.Add("Origin", "https://evil.example");
+        var refused = await app.Anonymous().SendAsync(challenge);
         Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
         Assert.Contains("Origin", refused.Headers.Vary);
     }

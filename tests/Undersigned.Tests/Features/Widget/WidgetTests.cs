@@ -192,6 +192,7 @@ public sealed class WidgetTests : SmtpAppTest
         var letter = await LetterAsync(site, new
         {
             allowedOrigins = new[] { site.Origin },
+            consentText = "I agree to sign this letter.",
             body = "Dear Minister <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\"> [click](javascript:window.pwned=3)",
         });
         await using var chromium = await Chromium.StartAsync();
@@ -205,7 +206,12 @@ public sealed class WidgetTests : SmtpAppTest
         Assert.Null(await allowed.EvaluateAsync<int?>("window.pwned"));
 
         var hostile = await chromium.OpenAsync(foreign.Page("steal", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>"));
-        await hostile.GetByText("could not reach the server").WaitForAsync(); // CORS keeps the letter from it
+        // The letter is public, so any site may show it; signing from a site the letter does not list fails its preflight.
+        await hostile.GetByLabel("Your name").FillAsync("Forced Signer");
+        await hostile.GetByLabel("Email (never shown)").FillAsync("forced.widget@example.org");
+        await hostile.GetByLabel("I agree to sign this letter.").CheckAsync();
+        await hostile.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        await hostile.GetByText("could not reach the server").WaitForAsync();
         var posted = await hostile.EvaluateAsync<int>($$"""
             async () => { try { const r = await fetch('{{Base}}/api/public/letters/{{letter["slug"]}}/signatures', { method: 'POST', mode: 'no-cors',
               headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ kind: 'individual', name: 'Forced', email: 'forced@example.org',

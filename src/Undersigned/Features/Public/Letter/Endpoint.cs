@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using FastEndpoints;
 
 namespace Undersigned.Features.Public.Letter;
@@ -26,7 +24,7 @@ public sealed class Response
     public required PublicCounts Counts { get; init; }
 }
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, TimeProvider clock) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, TimeProvider clock) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -46,22 +44,19 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, T
         }
 
         var letter = published.Row;
-        var response = new Response
-        {
-            Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = published.BodyHtml,
-            Target = letter.Target, Status = LetterStatus.Of(letter, clock.GetUtcNow()), OpensAt = letter.OpensAt,
-            ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
-            ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = await signatures.PublicCountsAsync(letter.Id, ct),
-        };
-        var body = JsonSerializer.SerializeToUtf8Bytes(response, Json.Options);
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
-        HttpContext.Response.Headers.CacheControl = "no-cache";
-        HttpContext.Response.Headers.ETag = etag;
-        if (HttpContext.Request.Headers.IfNoneMatch.Contains(etag))
+        var status = LetterStatus.Of(letter, clock.GetUtcNow());
+        var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct);
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag(letter.Id, letter.RowVersion, status, listVersion)))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
         }
-        await Send.BytesAsync(body, contentType: "application/json; charset=utf-8", cancellation: ct);
+        await Send.OkAsync(new Response
+        {
+            Slug = letter.Slug, Title = letter.Title, Body = letter.Body, BodyHtml = published.BodyHtml,
+            Target = letter.Target, Status = status, OpensAt = letter.OpensAt,
+            ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
+            ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = counts,
+        }, ct);
     }
 }

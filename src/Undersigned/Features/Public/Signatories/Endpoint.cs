@@ -18,7 +18,7 @@ public sealed class Signatory
     public string? Organisation { get; init; }
 }
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures) : Endpoint<Request, Page<Signatory>>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings) : Endpoint<Request, Page<Signatory>>
 {
     public override void Configure()
     {
@@ -26,7 +26,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures) :
         AllowAnonymous();
         Description(b => b.WithName("ListPublicSignatories").WithTags("Public")
             .WithSummary("Confirmed signatories who chose to be shown: organisations first, then individuals, in order of signing")
-            .Produces<Page<Signatory>>().Problems(400, 404), clearDefaults: true);
+            .Produces<Page<Signatory>>().Produces(304).Problems(400, 404), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -35,6 +35,13 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures) :
         if (letter is null)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            return;
+        }
+        // The list's version moves with every confirmation, withdrawal and correction: a 304 never keeps a name that went.
+        var (_, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct);
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag(letter.Id, listVersion), list: true))
+        {
+            await Send.StatusCodeAsync(304, ct);
             return;
         }
         var rows = await signatures.PublicPageAsync(letter.Id, request.CursorKey ?? 0, request.Take + 1, ct);

@@ -3,11 +3,11 @@ using FastEndpoints;
 
 namespace Undersigned.Features.Widget.Script;
 
-/// <summary>The embeddable widget's script, served from memory with an ETag so browsers revalidate cheaply.</summary>
-public sealed class Endpoint : EndpointWithoutRequest
+/// <summary>The embeddable widget's script, served from memory, cacheable like the public letter.</summary>
+public sealed class Endpoint(Settings settings) : EndpointWithoutRequest
 {
     static readonly byte[] Script = Load();
-    static readonly string ETag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Script))[..32]}\"";
+    static readonly string ETag = PublicCache.ETag(Convert.ToHexStringLower(SHA256.HashData(Script)));
 
     static byte[] Load()
     {
@@ -28,12 +28,8 @@ public sealed class Endpoint : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var headers = HttpContext.Response.Headers;
-        headers.ETag = ETag;
-        headers.CacheControl = "public, max-age=300";
         // Partner pages load it cross-origin; it runs there, so it needs no policy of ours beyond not being framed.
-        headers.AccessControlAllowOrigin = "*";
-        if (HttpContext.Request.Headers.IfNoneMatch.Contains(ETag))
+        if (PublicCache.IsCurrent(HttpContext, settings, ETag))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
