@@ -8,7 +8,10 @@ using Undersigned.Services.Mail;
 using Undersigned.Services.Privacy;
 using Undersigned.Services.Retention;
 
-var builder = WebApplication.CreateBuilder(args);
+// Configuration is read once: watching the content root for appsettings changes would also wake on every write to
+// the database, its WAL and the mail pickup folder beneath it (a file-system event per signature, measured at more
+// CPU than the whole HTTP pipeline under load).
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 // Defaults that hold however the service is started: a service manager may start it from a folder without
 // appsettings.json, and a line per request would bury what matters. appsettings.json and the environment still win.
 builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource

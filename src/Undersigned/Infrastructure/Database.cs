@@ -25,7 +25,10 @@ public sealed class Db : IAsyncDisposable
         if (keys.ContainsKey("Host") || keys.ContainsKey("Server"))
         {
             Engine = Engine.Postgres;
-            postgres = NpgsqlDataSource.Create(connectionString);
+            // Statements the writer repeats are prepared once per connection, unless the operator chose otherwise.
+            var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+            if (!keys.ContainsKey("Max Auto Prepare")) npgsql.MaxAutoPrepare = 32;
+            postgres = NpgsqlDataSource.Create(npgsql.ConnectionString);
             return;
         }
         var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
@@ -69,7 +72,11 @@ public sealed class Db : IAsyncDisposable
     public async Task<DbConnection> OpenForBatchesAsync(CancellationToken ct)
     {
         var connection = await OpenAsync(ct);
-        if (Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
+        if (Engine == Engine.Sqlite)
+        {
+            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536");
+            StatementCache.Attach((SqliteConnection)connection);
+        }
         return connection;
     }
 
@@ -116,8 +123,10 @@ public sealed class WriteTransaction : IAsyncDisposable
     readonly bool ownsConnection;
     readonly List<Action> afterCommit = [];
 
+    readonly StatementCache? statements;
+
     WriteTransaction(DbConnection connection, DbTransaction transaction, bool ownsConnection)
-        => (Connection, Transaction, this.ownsConnection) = (connection, transaction, ownsConnection);
+        => (Connection, Transaction, this.ownsConnection, statements) = (connection, transaction, ownsConnection, StatementCache.For(connection));
 
     public DbConnection Connection { get; }
     public DbTransaction Transaction { get; }
@@ -154,10 +163,28 @@ public sealed class WriteTransaction : IAsyncDisposable
         foreach (var action in afterCommit) action();
     }
 
-    public Task<int> ExecuteAsync(string sql, object? parameters = null) => Connection.ExecuteAsync(sql, parameters, Transaction);
-    public Task<T?> ScalarAsync<T>(string sql, object? parameters = null) => Connection.ExecuteScalarAsync<T>(sql, parameters, Transaction);
-    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null) => Connection.QueryAsync<T>(sql, parameters, Transaction);
-    public Task<T?> SingleOrDefaultAsync<T>(string sql, object? parameters = null) => Connection.QuerySingleOrDefaultAsync<T>(sql, parameters, Transaction);
+    // On the signature writer's SQLite connection, through its prepared statements; otherwise through Dapper.
+    public Task<int> ExecuteAsync(string sql, object? parameters = null)
+        => statements?.Bind(sql, parameters, Transaction) is { } command ? Task.FromResult(command.ExecuteNonQuery())
+            : Connection.ExecuteAsync(sql, parameters, Transaction);
+
+    public Task<T?> ScalarAsync<T>(string sql, object? parameters = null)
+        => statements?.Bind(sql, parameters, Transaction) is { } command ? Task.FromResult(StatementCache.Scalar<T>(command.ExecuteScalar()))
+            : Connection.ExecuteScalarAsync<T>(sql, parameters, Transaction);
+
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null)
+        => statements?.Bind(sql, parameters, Transaction) is { } command ? Task.FromResult(Read<T>(command))
+            : Connection.QueryAsync<T>(sql, parameters, Transaction);
+
+    public Task<T?> SingleOrDefaultAsync<T>(string sql, object? parameters = null)
+        => statements?.Bind(sql, parameters, Transaction) is { } command ? Task.FromResult(Read<T>(command).SingleOrDefault())
+            : Connection.QuerySingleOrDefaultAsync<T>(sql, parameters, Transaction);
+
+    static IEnumerable<T> Read<T>(Microsoft.Data.Sqlite.SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Parse<T>().ToList();
+    }
 
     public async ValueTask DisposeAsync()
     {

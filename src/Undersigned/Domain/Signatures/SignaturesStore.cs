@@ -47,10 +47,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             """, new { draft.LetterId, draft.Kind, emailHmac });
         var email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim());
 
-        if (draft.StaffAddedBy is { } staffKey)
+        if (draft.StaffAddedBy is not null)
         {
             if (existing is not null) return new(SignOutcome.Duplicate, existing.Id);
-            return new(SignOutcome.Stored, await InsertAsync(tx, draft, SignatureStatus.Confirmed, emailHmac, email, now, new { staffKey, confirmedAt = now }));
+            return new(SignOutcome.Stored, await InsertAsync(tx, draft, emailHmac, email, now, signer: null));
         }
 
         // The same details again while the link lives: the same link, so whichever email the signer opens works.
@@ -71,10 +71,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         if (existing is null)
         {
-            var id = await InsertAsync(tx, draft, SignatureStatus.Pending, emailHmac, email, now, new
-            {
-                verifyHash = Token.Hash(verifyToken), withdrawHash = Token.Hash(withdrawToken), mailsSent = send ? 1 : 0, today,
-            });
+            var id = await InsertAsync(tx, draft, emailHmac, email, now, (Token.Hash(verifyToken), Token.Hash(withdrawToken), send ? 1 : 0, today));
             if (send) await outbox.AddAsync(tx, draft.LetterId, id, letterKey, mail!, now);
             return new(SignOutcome.Stored, id);
         }
@@ -126,32 +123,34 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual([Name, Role, Organisation, ShowName, TextVersion, ConsentVersion]);
     }
 
-    Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, string status, byte[]? emailHmac, byte[]? email, DateTimeOffset now, object more)
-    {
-        var parameters = new DynamicParameters(new
-        {
-            draft.LetterId, draft.Kind, draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion,
-            draft.AddressHash, draft.Held, status, emailHmac, emailEncrypted = email, now,
-        });
-        parameters.AddDynamicParams(more);
-        var staffAdded = status == SignatureStatus.Confirmed;
-        return tx.ScalarAsync<long>(staffAdded
-            ? """
-              INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                      text_version, staff_added_by, signed_at, confirmed_at)
-              VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                      @TextVersion, @staffKey, @now, @confirmedAt)
-              RETURNING id
-              """
-            : """
-              INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                      text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
-                                      mails_day, address_hash, held, signed_at)
-              VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                      @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @today, @AddressHash, @Held, @now)
-              RETURNING id
-              """, parameters);
-    }
+    /// <summary>Inserts a signature; <paramref name="signer"/> holds its tokens and mail count, or null when staff add it, confirmed.</summary>
+    Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, byte[]? emailHmac, byte[]? email, DateTimeOffset now,
+        (byte[] VerifyHash, byte[] WithdrawHash, int MailsSent, long Today)? signer)
+        => signer is not { } s
+            ? tx.ScalarAsync<long>("""
+                INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                        text_version, staff_added_by, signed_at, confirmed_at)
+                VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
+                        @TextVersion, @staffKey, @now, @now)
+                RETURNING id
+                """, new
+                {
+                    draft.LetterId, draft.Kind, status = SignatureStatus.Confirmed, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
+                    emailHmac, emailEncrypted = email, draft.TextVersion, staffKey = draft.StaffAddedBy, now,
+                })
+            : tx.ScalarAsync<long>("""
+                INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
+                                        text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
+                                        mails_day, address_hash, held, signed_at)
+                VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
+                        @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @today, @AddressHash, @Held, @now)
+                RETURNING id
+                """, new
+                {
+                    draft.LetterId, draft.Kind, status = SignatureStatus.Pending, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
+                    emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, verifyHash = s.VerifyHash, now,
+                    withdrawHash = s.WithdrawHash, mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
+                });
 
     // ----- the signer's links
 
