@@ -364,7 +364,7 @@ static class Preload
     {
         await using var db = new Db(database.ConnectionString);
         var keys = new ServiceKeys(new byte[32]); // the key the services are started with
-        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db));
+        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         for (var written = 0; written < count;)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Undersigned.Domain.Audit;
 using Undersigned.Domain.Outbox;
@@ -9,7 +10,7 @@ namespace Undersigned.Domain.Signatures;
 /// <see cref="MoveAsync"/>, by the moves <see cref="SignatureMove"/> allows). Counts follow in the same transaction
 /// (triggers keep <c>signature_counts</c>).
 /// </summary>
-public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit)
+public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, TimeProvider clock)
 {
     public const int MailsPerSignature = 3;
     public static readonly TimeSpan VerifyTokenLifetime = TimeSpan.FromDays(7);
@@ -22,6 +23,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
     {
         if (!move.To.Contains(to)) throw new InvalidOperationException($"A {move.Name} cannot make a signature {to}.");
+        if (move != SignatureMove.Resend) PublicCountsChange(tx);
         var all = new DynamicParameters(parameters);
         all.Add("to", to);
         all.Add("from", move.From);
@@ -254,7 +256,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now }, "decided_at = @now, decided_by = @keyId") == 1;
 
     public Task CorrectAsync(WriteTransaction tx, long signatureId, string? name, string? role, string? organisation)
-        => tx.ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",
+        => PublicCountsChange(tx).ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",
             new { name, role, organisation, signatureId });
 
     /// <summary>Signatures a bulk invalidation may reject, signed in [from, to) and, when given, from one address.</summary>
@@ -294,22 +296,40 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     }
 
     /// <summary>
+    /// Public counts read in the last second, per letter: a spike of reads costs one query a second, not one a read.
+    /// Forgotten when this instance commits a change to them; another instance's change shows within the second.
+    /// </summary>
+    readonly ConcurrentDictionary<long, (DateTimeOffset ReadAt, PublicCounts Counts, long Version)> publicCounts = new();
+    static readonly TimeSpan PublicCountsLifetime = TimeSpan.FromSeconds(1);
+
+    WriteTransaction PublicCountsChange(WriteTransaction tx)
+    {
+        tx.AfterCommit(publicCounts.Clear);
+        return tx;
+    }
+
+    /// <summary>
     /// A letter's public counts, and the version of its public list: a number that every confirmation, withdrawal,
     /// erasure, decision and correction of a confirmed signature moves (kept by the same triggers as the counts).
     /// </summary>
-    public async Task<(PublicCounts Counts, long Version)> PublicCountsAsync(long letterId, CancellationToken ct)
+    /// <param name="fresh">Read the database whatever was kept: for the signatory list, whose 304s must never extend a cache's copy of a name that went.</param>
+    public async Task<(PublicCounts Counts, long Version)> PublicCountsAsync(long letterId, CancellationToken ct, bool fresh = false)
     {
+        var now = clock.GetUtcNow();
+        if (!fresh && publicCounts.TryGetValue(letterId, out var kept) && now - kept.ReadAt < PublicCountsLifetime) return (kept.Counts, kept.Version);
         await using var connection = await db.OpenReadAsync(ct);
         var rows = (await connection.QueryAsync<(string Kind, bool ShowName, long Count, long Changes)>("""
             SELECT kind, show_name, CAST(sum(count) AS BIGINT), CAST(sum(changes) AS BIGINT) FROM signature_counts
             WHERE letter_id = @letterId AND status = @Confirmed GROUP BY kind, show_name
             """, new { letterId, SignatureStatus.Confirmed })).ToList();
-        return (new()
+        var counts = new PublicCounts
         {
             Organisations = rows.Where(r => r.Kind == SignatureKind.Organisation).Sum(r => r.Count),
             Individuals = rows.Where(r => r.Kind == SignatureKind.Individual).Sum(r => r.Count),
             NotNamed = rows.Where(r => !r.ShowName).Sum(r => r.Count),
-        }, rows.Sum(r => r.Changes));
+        };
+        publicCounts[letterId] = (now, counts, rows.Sum(r => r.Changes));
+        return (counts, rows.Sum(r => r.Changes));
     }
 
     /// <summary>
@@ -386,6 +406,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// </summary>
     public async Task<int> PurgeAsync(WriteTransaction tx, long letterId)
     {
+        PublicCountsChange(tx);
         await outbox.DeleteForLetterAsync(tx, letterId);
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""

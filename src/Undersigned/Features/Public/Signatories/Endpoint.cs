@@ -38,7 +38,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             return;
         }
         // The list's version moves with every confirmation, withdrawal and correction: a 304 never keeps a name that went.
-        var (_, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct);
+        var (_, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct, fresh: true);
         if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag(letter.Id, listVersion), list: true))
         {
             await Send.StatusCodeAsync(304, ct);
