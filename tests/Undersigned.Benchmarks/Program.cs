@@ -378,7 +378,7 @@ static class Preload
         await using var confirm = await db.BeginWriteAsync();
         await confirm.ExecuteAsync("DELETE FROM outbox WHERE letter_id = @letterId", new { letterId });
         await confirm.ExecuteAsync("DELETE FROM mail_caps");
-        await confirm.ExecuteAsync("UPDATE signatures SET status = 'confirmed', confirmed_at = signed_at, verify_token_hash = NULL WHERE letter_id = @letterId",
+        await confirm.ExecuteAsync("UPDATE signatures SET status = 'confirmed', confirmed_at = signed_at WHERE letter_id = @letterId",
             new { letterId });
         await confirm.CommitAsync();
     }

@@ -62,23 +62,41 @@ public sealed class ServiceKeys
     public byte[] ChallengeMac(byte[] payload) => HMACSHA256.HashData(challengeMacKey, payload);
 
     /// <summary>
-    /// A signature's withdraw token (128 bits): the same in every email to that signer, so a
-    /// repeat submission or an access request never breaks a link the signer keeps. Stored, like every token, only as a hash.
+    /// A signature's withdraw token: its id and 128 bits of a keyed HMAC of what it is (the letter, the kind, the email),
+    /// the same in every email to that signer, so a repeat submission or an access request never breaks a link the
+    /// signer keeps. Nothing about it is stored: it is checked by working it out again from the row its id names.
     /// </summary>
-    public string WithdrawToken(long letterId, string kind, byte[] emailHmac)
-        => Base64Url.EncodeToString(HMACSHA256.HashData(withdrawMacKey, (byte[])[.. Encoding.UTF8.GetBytes($"{letterId}:{kind}:"), .. emailHmac])[..16]);
+    public string WithdrawToken(long signatureId, long letterId, string kind, byte[] emailHmac)
+        => SignatureToken(withdrawMacKey, signatureId, emailHmac, letterId, kind);
 
     /// <summary>
-    /// A verification token bound to what confirming it publishes and to when its link was issued: the same details sent
-    /// again while the link lives get the same link (the first email keeps working), other details a new one.
+    /// A verification token: the signature's id and an HMAC of what confirming it publishes and of when its link was
+    /// first sent, so the same details sent again while the link lives get the same link (the first email keeps
+    /// working), other details a new one, and an expired link is never revived. Checked like the withdraw token.
     /// </summary>
-    public string VerifyToken(long letterId, string kind, byte[] emailHmac, DateTimeOffset issuedAt, IEnumerable<object?> details)
+    public string VerifyToken(long signatureId, long letterId, string kind, byte[] emailHmac, DateTimeOffset issuedAt, IEnumerable<object?> details)
+        => SignatureToken(verifyMacKey, signatureId, emailHmac, [letterId, kind, issuedAt.ToUnixTimeMilliseconds(), .. details]);
+
+    static string SignatureToken(byte[] key, long signatureId, byte[] emailHmac, params object?[] parts)
     {
-        // Each part length-prefixed, so no two different submissions give the same input.
-        var parts = details.Prepend(issuedAt.ToUnixTimeMilliseconds()).Prepend(kind).Prepend(letterId)
-            .Select(part => Convert.ToString(part, System.Globalization.CultureInfo.InvariantCulture) ?? "\0")
-            .Select(part => $"{part.Length}:{part}");
-        return Base64Url.EncodeToString(HMACSHA256.HashData(verifyMacKey, (byte[])[.. Encoding.UTF8.GetBytes(string.Concat(parts)), .. emailHmac])[..16]);
+        // Each part length-prefixed, so no two different inputs run together into the same text.
+        var text = string.Concat(parts.Prepend(signatureId)
+            .Select(part => Convert.ToString(part, System.Globalization.CultureInfo.InvariantCulture) ?? "\\0")
+            .Select(part => $"{part.Length}:{part}"));
+        var mac = HMACSHA256.HashData(key, (byte[])[.. Encoding.UTF8.GetBytes(text), .. emailHmac])[..16];
+        return $"{signatureId}.{Base64Url.EncodeToString(mac)}";
+    }
+
+    /// <summary>Whether a token from a link is the one worked out for its signature, compared in constant time.</summary>
+    public static bool Matches(string presented, string expected)
+        => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+
+    /// <summary>The signature id a token names; false for anything not shaped like one.</summary>
+    public static bool TryReadSignatureId(string token, out long signatureId)
+    {
+        signatureId = 0;
+        var dot = token.IndexOf('.');
+        return dot > 0 && long.TryParse(token.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out signatureId);
     }
 
     public static string Canonical(string email) => email.Trim().ToLowerInvariant();
@@ -113,8 +131,3 @@ public static class Aead
     public static string OpenText(byte[] key, byte[] sealedBytes) => Encoding.UTF8.GetString(Open(key, sealedBytes));
 }
 
-/// <summary>Tokens sent to signers (128 bits of a keyed HMAC, see <see cref="ServiceKeys"/>) are stored only as a SHA-256 hash.</summary>
-public static class Token
-{
-    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
-}

@@ -57,49 +57,50 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         // The same details again while the link lives: the same link, so whichever email the signer opens works.
         var issuedAt = existing is { VerifyIssuedAt: { } issued } && issued + VerifyTokenLifetime > now && existing.Publishes(draft) ? issued : now;
-        var verifyToken = serviceKeys.VerifyToken(draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft));
-        var withdrawToken = serviceKeys.WithdrawToken(draft.LetterId, draft.Kind, emailHmac!);
         var to = draft.Email!.Trim();
         var today = OutboxStore.Day(now);
         var (existingId, status, mailsSent, mailsDay) = existing is null ? (0, SignatureStatus.Pending, 0, today)
             : (existing.Id, existing.Status, existing.MailsSent, existing.MailsDay);
         if (mailsDay != today) mailsSent = 0; // the cap counts one day at a time
-        var mail = existing is null || SignatureMove.Resend.From.Contains(status)
-            ? new Email(EmailKind.Verify, to, verifyToken, withdrawToken,
-                Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
-            : status is SignatureStatus.Confirmed or SignatureStatus.Review ? new Email(EmailKind.AlreadySigned, to, null, withdrawToken)
-            : null; // rejected or withdrawn: nothing to say
-        var send = mail is not null && mailsSent < MailsPerSignature && await outbox.TryCountMailAsync(tx, emailHmac!, now);
+        var verify = existing is null || SignatureMove.Resend.From.Contains(status);
+        var send = (verify || status is SignatureStatus.Confirmed or SignatureStatus.Review) // rejected or withdrawn: nothing to say
+                   && mailsSent < MailsPerSignature && await outbox.TryCountMailAsync(tx, emailHmac!, now);
+        // The links carry the signature's id, so they are made once it has one; nothing about them is stored.
+        Email Mail(long id)
+        {
+            var withdrawToken = serviceKeys.WithdrawToken(id, draft.LetterId, draft.Kind, emailHmac!);
+            return verify
+                ? new Email(EmailKind.Verify, to, serviceKeys.VerifyToken(id, draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft)),
+                    withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
+                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken);
+        }
 
         if (existing is null)
         {
-            var id = await InsertAsync(tx, draft, emailHmac, email, now, (Token.Hash(verifyToken), Token.Hash(withdrawToken), send ? 1 : 0, today));
-            if (send) await outbox.AddAsync(tx, draft.LetterId, id, letterKey, mail!, now);
+            var id = await InsertAsync(tx, draft, emailHmac, email, now, (send ? 1 : 0, today));
+            if (send) await outbox.AddAsync(tx, draft.LetterId, id, letterKey, Mail(id), now);
             return new(SignOutcome.Stored, id);
         }
 
         if (send)
         {
-            // The withdraw link stays the same in every email.
-            if (mail!.Kind == EmailKind.Verify)
+            if (verify)
                 // A verification link publishes exactly what was submitted with it: other details replace the pending ones
                 // with a new link (the earlier one stops working), so whoever signed first with an address cannot choose
                 // what its owner confirms.
                 await MoveAsync(tx, SignatureMove.Resend, SignatureStatus.Pending, "id = @existingId", new
                 {
-                    existingId, verifyHash = Token.Hash(verifyToken), issuedAt, withdrawHash = Token.Hash(withdrawToken), now, mailsSent = mailsSent + 1, today,
+                    existingId, issuedAt, now, mailsSent = mailsSent + 1, today,
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
                 }, """
-                   verify_token_hash = @verifyHash, verify_issued_at = @issuedAt, withdraw_token_hash = @withdrawHash,
-                   mails_sent = @mailsSent, mails_day = @today,
+                   verify_issued_at = @issuedAt, mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
                    consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
                    """);
             else
-                await tx.ExecuteAsync("""
-                    UPDATE signatures SET withdraw_token_hash = @withdrawHash, mails_sent = @mailsSent, mails_day = @today WHERE id = @existingId
-                    """, new { withdrawHash = Token.Hash(withdrawToken), mailsSent = mailsSent + 1, today, existingId });
-            await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, mail, now);
+                await tx.ExecuteAsync("UPDATE signatures SET mails_sent = @mailsSent, mails_day = @today WHERE id = @existingId",
+                    new { mailsSent = mailsSent + 1, today, existingId });
+            await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, Mail(existingId), now);
         }
         return new(SignOutcome.Duplicate, existingId);
     }
@@ -125,9 +126,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual([Name, Role, Organisation, ShowName, TextVersion, ConsentVersion]);
     }
 
-    /// <summary>Inserts a signature; <paramref name="signer"/> holds its tokens and mail count, or null when staff add it, confirmed.</summary>
+    /// <summary>Inserts a signature; <paramref name="signer"/> holds its mail count, or is null when staff add it, confirmed.</summary>
     Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, byte[]? emailHmac, byte[]? email, DateTimeOffset now,
-        (byte[] VerifyHash, byte[] WithdrawHash, int MailsSent, long Today)? signer)
+        (int MailsSent, long Today)? signer)
         => signer is not { } s
             ? tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
@@ -142,16 +143,15 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                 })
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, consent_version, verify_token_hash, verify_issued_at, withdraw_token_hash, mails_sent,
-                                        mails_day, address_hash, held, signed_at)
+                                        text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                        @TextVersion, @ConsentVersion, @verifyHash, @now, @withdrawHash, @mailsSent, @today, @AddressHash, @Held, @now)
+                        @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now)
                 RETURNING id
                 """, new
                 {
                     draft.LetterId, draft.Kind, status = SignatureStatus.Pending, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
-                    emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, verifyHash = s.VerifyHash, now,
-                    withdrawHash = s.WithdrawHash, mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
+                    emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, now,
+                    mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
                 });
 
     // ----- the signer's links
@@ -163,37 +163,53 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public string Kind { get; init; } = "";
         public string Status { get; init; } = "";
         public bool Held { get; init; }
-        public DateTimeOffset VerifyIssuedAt { get; init; }
+        public DateTimeOffset? VerifyIssuedAt { get; init; }
         public string? Name { get; init; }
         public string? Role { get; init; }
         public string? Organisation { get; init; }
         public bool ShowName { get; init; }
+        public int TextVersion { get; init; }
+        public int? ConsentVersion { get; init; }
+        public byte[]? EmailHmac { get; init; }
         public string Display => Signer.Display(Kind, Name, Role, Organisation);
     }
 
-    /// <summary>The signature a verification token would confirm; null when no unconfirmed signature has it.</summary>
+    /// <summary>
+    /// The signature a verification token would confirm: the one it names, if the token is the one worked out from what
+    /// that signature would publish now; null otherwise, or when it is no longer unconfirmed.
+    /// </summary>
     public async Task<Unconfirmed?> FindByVerifyTokenAsync(string token, CancellationToken ct)
     {
+        if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Unconfirmed>("""
-            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name
-            FROM signatures WHERE verify_token_hash = @hash
-            """, new { hash = Token.Hash(token) });
-        return row is not null && SignatureMove.Confirm.From.Contains(row.Status) ? row : null;
+            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, email_hmac
+            FROM signatures WHERE id = @id
+            """, new { id });
+        return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && SignatureMove.Confirm.From.Contains(row.Status)
+               && ServiceKeys.Matches(token, serviceKeys.VerifyToken(row.Id, row.LetterId, row.Kind, emailHmac, issuedAt,
+                   [row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion]))
+            ? row : null;
     }
 
-    /// <summary>Confirms with the token (used once); false when it was used meanwhile. Called through group commit.</summary>
-    public async Task<bool> ConfirmAsync(WriteTransaction tx, long id, string token, string status, DateTimeOffset now)
-        => await MoveAsync(tx, SignatureMove.Confirm, status, "id = @id AND verify_token_hash = @hash",
-            new { id, hash = Token.Hash(token), now }, "confirmed_at = @now, verify_token_hash = NULL") == 1;
+    /// <summary>
+    /// Confirms a signature found by its token, unless its link changed meanwhile (a repeat submission with other
+    /// details) or it was confirmed already: false then. Called through group commit.
+    /// </summary>
+    public async Task<bool> ConfirmAsync(WriteTransaction tx, Unconfirmed signature, string status, DateTimeOffset now)
+        => await MoveAsync(tx, SignatureMove.Confirm, status, "id = @Id AND verify_issued_at = @VerifyIssuedAt",
+            new { signature.Id, signature.VerifyIssuedAt, now }, "confirmed_at = @now") == 1;
 
-    /// <summary>Withdraws the signature this token belongs to and erases its personal data; false when no signature has it.</summary>
+    /// <summary>Withdraws the signature this token belongs to and erases its personal data; false when the token names none.</summary>
     public async Task<bool> WithdrawAsync(string token, CancellationToken ct)
     {
+        if (!ServiceKeys.TryReadSignatureId(token, out var id)) return false;
         await using var tx = await db.BeginWriteAsync(ct);
-        var id = await tx.SingleOrDefaultAsync<long?>("SELECT id FROM signatures WHERE withdraw_token_hash = @hash", new { hash = Token.Hash(token) });
-        if (id is null) return false;
-        await EraseAsync(tx, id.Value);
+        var row = await tx.SingleOrDefaultAsync<(long LetterId, string Kind, byte[]? EmailHmac)?>(
+            "SELECT letter_id, kind, email_hmac FROM signatures WHERE id = @id", new { id });
+        if (row is not { EmailHmac: { } emailHmac } || !ServiceKeys.Matches(token, serviceKeys.WithdrawToken(id, row.Value.LetterId, row.Value.Kind, emailHmac)))
+            return false;
+        await EraseAsync(tx, id);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -202,7 +218,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public async Task EraseAsync(WriteTransaction tx, long signatureId)
     {
         await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
-            name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL
+            name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL
             """);
         await outbox.CancelForSignatureAsync(tx, signatureId);
         await audit.ForgetSignatureDetailsAsync(tx, signatureId);
@@ -369,13 +385,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         => (await tx.QueryAsync<SignatureRow>($"SELECT {Columns} FROM signatures WHERE email_hmac = @emailHmac ORDER BY letter_id, id",
             new { emailHmac })).ToList();
 
-    /// <summary>The signature's withdraw link, for the summary email: the one its earlier emails carry (older signatures get it now).</summary>
-    public async Task<string> WithdrawTokenAsync(WriteTransaction tx, SignatureRow row, byte[] emailHmac)
-    {
-        var token = serviceKeys.WithdrawToken(row.LetterId, row.Kind, emailHmac);
-        await tx.ExecuteAsync("UPDATE signatures SET withdraw_token_hash = @hash WHERE id = @Id", new { hash = Token.Hash(token), row.Id });
-        return token;
-    }
+    /// <summary>The signature's withdraw link, for the summary email: the one its earlier emails carry.</summary>
+    public string WithdrawToken(SignatureRow row, byte[] emailHmac) => serviceKeys.WithdrawToken(row.Id, row.LetterId, row.Kind, emailHmac);
 
     // ----- retention
 
@@ -410,8 +421,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await outbox.DeleteForLetterAsync(tx, letterId);
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""
-            UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_token_hash = NULL, verify_issued_at = NULL, address_hash = NULL,
-                withdraw_token_hash = NULL,
+            UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_issued_at = NULL, address_hash = NULL,
                 name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
                 role = CASE kind WHEN @Organisation THEN NULL ELSE role END
             WHERE letter_id = @letterId

@@ -49,7 +49,7 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore 
         {
             var letterKey = await letterKeys.GetAsync(tx, row.LetterId);
             if (letterKey is null) continue;
-            var withdrawToken = await signatures.WithdrawTokenAsync(tx, row, emailHmac);
+            var withdrawToken = signatures.WithdrawToken(row, emailHmac);
             var summary = string.Join('\n', new[]
             {
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",

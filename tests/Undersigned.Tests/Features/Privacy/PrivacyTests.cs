@@ -74,7 +74,7 @@ public sealed class PrivacyTests : SmtpAppTest
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM letter_keys WHERE letter_id = @id", new { id = (long)letter["id"]! }));
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
-                "SELECT count(*) FROM signatures WHERE letter_id = @id AND (email_encrypted IS NOT NULL OR email_hmac IS NOT NULL OR withdraw_token_hash IS NOT NULL)",
+                "SELECT count(*) FROM signatures WHERE letter_id = @id AND (email_encrypted IS NOT NULL OR email_hmac IS NOT NULL)",
                 new { id = (long)letter["id"]! }));
         }
         Assert.False(await app.StoresAsync("Never Confirmed"));

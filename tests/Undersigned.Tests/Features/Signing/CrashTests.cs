@@ -64,7 +64,7 @@ public sealed class CrashTests
             // Nothing half-written: every stored signature is whole, with its outbox row beside it.
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("""
                 SELECT count(*) FROM signatures s
-                WHERE s.email_encrypted IS NULL OR s.verify_token_hash IS NULL OR s.withdraw_token_hash IS NULL
+                WHERE s.email_encrypted IS NULL OR s.email_hmac IS NULL OR s.verify_issued_at IS NULL
                    OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = s.id)
                 """));
             var counted = await connection.ExecuteScalarAsync<long>("SELECT CAST(coalesce(sum(count), 0) AS BIGINT) FROM signature_counts WHERE status = 'pending'");

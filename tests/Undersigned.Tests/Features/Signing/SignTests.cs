@@ -217,6 +217,29 @@ public sealed class SignTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_link_works_only_for_the_signature_it_names()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        var client = app.Anonymous();
+        await client.SignAsync(letter, Signer.Individual("first.link@example.org", "First Person"));
+        await client.SignAsync(letter, Signer.Individual("second.link@example.org", "Second Person"));
+        var first = await smtp.WaitForMailAsync("first.link@example.org");
+        var second = await smtp.WaitForMailAsync("second.link@example.org");
+        static (string Id, string Mac) Parts(string token) => (token.Split('.')[0], token.Split('.')[1]);
+
+        // One signature's id with another's code, or a code changed by one character: neither confirms nor withdraws.
+        var (firstId, firstMac) = Parts(Signer.TokenFrom(first, "verify"));
+        var (_, secondMac) = Parts(Signer.TokenFrom(second, "verify"));
+        await (await client.VerifyAsync($"{firstId}.{secondMac}")).ProblemAsync(400);
+        await (await client.VerifyAsync($"{firstId}.{(firstMac[0] == 'A' ? 'B' : 'A')}{firstMac[1..]}")).ProblemAsync(400);
+        var (_, secondWithdrawMac) = Parts(Signer.TokenFrom(second, "withdraw"));
+        await (await client.WithdrawAsync($"{firstId}.{secondWithdrawMac}")).ProblemAsync(400);
+        // A verification link is not a withdraw link.
+        await (await client.WithdrawAsync(Signer.TokenFrom(first, "verify"))).ProblemAsync(400);
+        Assert.Equal(2, (long)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["counts"]!["pending"]!);
+    }
+
+    [Fact]
     public async Task Tokens_expire_after_seven_days_or_the_grace_period_and_an_extension_helps()
     {
         var client = app.Anonymous();

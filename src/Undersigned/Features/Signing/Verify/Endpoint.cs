@@ -48,7 +48,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
             return;
         }
         // Evaluated now, not when issued, so extending the deadline also extends the time to confirm.
-        var validUntil = Min(signature.VerifyIssuedAt + SignaturesStore.VerifyTokenLifetime,
+        var validUntil = Min(signature.VerifyIssuedAt!.Value + SignaturesStore.VerifyTokenLifetime,
             letter.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours));
         if (now > validUntil) // an expired signature whose deadline moved may still be confirmed
         {
@@ -70,7 +70,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
                    || (letter.Moderation == Moderation.Organisations && signature.Kind == SignatureKind.Organisation);
         var status = held ? SignatureStatus.Review : SignatureStatus.Confirmed;
         // Through group commit: a spike of clicks after a mail-out costs one COMMIT per batch, like signing.
-        if (!await writer.WriteAsync((tx, _) => signatures.ConfirmAsync(tx, signature.Id, request.Token!, status, now), ct))
+        if (!await writer.WriteAsync((tx, _) => signatures.ConfirmAsync(tx, signature, status, now), ct))
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link has just been used.", ("token", "is not valid.")));
             return;
