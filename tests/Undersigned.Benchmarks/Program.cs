@@ -167,7 +167,11 @@ await using (var connection = await database.OpenAsync())
     {
         var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM signatures WHERE letter_id = @letterId", new { letterId })
                      - (letterId == (long)big["id"]! ? preload : 0);
-        Console.WriteLine($"letter {letterId}: {answered} answered 202, {stored} stored: {(stored == answered ? "nothing lost" : "MISMATCH")}");
+        // wrk stops with requests in flight: those may be stored though their 202 was never counted, at most one per
+        // connection a round. Fewer rows than 202s would be a loss.
+        var inFlight = stored - answered;
+        Console.WriteLine($"letter {letterId}: {answered} answered 202, {stored} stored: " +
+                          (inFlight < 0 ? $"{-inFlight} LOST" : $"nothing lost ({inFlight} more stored: in flight when wrk stopped)"));
     }
 
 // The staff CSV of the preloaded letter: restart so peak RSS is the export's own, stream it to nowhere.

@@ -109,21 +109,35 @@ public sealed class ServiceKeys
 /// <summary>AES-256-GCM with the nonce and tag kept beside the ciphertext: nonce(12) | ciphertext | tag(16).</summary>
 public static class Aead
 {
+    // Setting up a cipher costs more than sealing an email address with it, and an export or a batch of mail uses one
+    // key many times over: each thread keeps the last key's cipher (AesGcm is not thread-safe; no call here awaits).
+    [ThreadStatic] static byte[]? lastKey;
+    [ThreadStatic] static AesGcm? lastCipher;
+
+    static AesGcm Cipher(byte[] key)
+    {
+        if (!ReferenceEquals(key, lastKey) || lastCipher is null)
+        {
+            lastCipher?.Dispose();
+            lastCipher = new AesGcm(key, 16);
+            lastKey = key;
+        }
+        return lastCipher;
+    }
+
     public static byte[] Seal(byte[] key, ReadOnlySpan<byte> plaintext)
     {
         var sealedBytes = new byte[12 + plaintext.Length + 16];
         var nonce = sealedBytes.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, 16);
-        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(12, plaintext.Length), sealedBytes.AsSpan(12 + plaintext.Length));
+        Cipher(key).Encrypt(nonce, plaintext, sealedBytes.AsSpan(12, plaintext.Length), sealedBytes.AsSpan(12 + plaintext.Length));
         return sealedBytes;
     }
 
     public static byte[] Open(byte[] key, ReadOnlySpan<byte> sealedBytes)
     {
         var plaintext = new byte[sealedBytes.Length - 28];
-        using var aes = new AesGcm(key, 16);
-        aes.Decrypt(sealedBytes[..12], sealedBytes.Slice(12, plaintext.Length), sealedBytes[^16..], plaintext);
+        Cipher(key).Decrypt(sealedBytes[..12], sealedBytes.Slice(12, plaintext.Length), sealedBytes[^16..], plaintext);
         return plaintext;
     }
 
