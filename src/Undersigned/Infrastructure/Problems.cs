@@ -28,6 +28,8 @@ public static class Problems
 
     public static Problem LetterNotFound(HttpContext http) => Create(http, 404, "No letter has this id.");
 
+    public static Problem PublishedLetterNotFound(HttpContext http) => Create(http, 404, "No published letter has this slug.");
+
     public static Task WriteAsync(HttpContext http, int status, string detail, params (string Field, string Reason)[] errors)
         => Create(http, status, detail, errors).ExecuteAsync(http);
 

@@ -40,7 +40,7 @@ public sealed class Endpoint(LettersStore letters, ProofOfWork proofOfWork) : En
         var letter = await letters.FindPublishedAsync(request.Letter!, ct);
         if (letter is null)
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
         var (challenge, expiresAt) = proofOfWork.Issue(letter.Row.Id);

@@ -26,7 +26,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
         if (letter is null)
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
         var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct);

@@ -40,7 +40,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
         if (published is null)
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
 

@@ -61,7 +61,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
         var challengeRequired = false; // worked out (and the attempt counted) only once the checks before it pass
         var status = letter is null ? null : LetterStatus.Of(letter, now);
         var problem =
-            letter is null ? Problems.Create(HttpContext, 404, "No published letter has this slug.")
+            letter is null ? Problems.PublishedLetterNotFound(HttpContext)
             : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins, OwnOrigin)
                 ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
             : paused is not null ? Problems.Create(HttpContext, 503, $"Signing is paused for now: {paused.Reason}")

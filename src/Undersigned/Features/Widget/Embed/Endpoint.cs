@@ -22,7 +22,7 @@ public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
         var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
         if (letter is null)
         {
-            await Send.ResultAsync(Problems.Create(HttpContext, 404, "No published letter has this slug."));
+            await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
         var ancestors = letter.Origins.Length == 0 ? "*" : string.Join(' ', letter.Origins);
