@@ -91,6 +91,8 @@ async Task DrainAsync(string label)
     var watch = Stopwatch.StartNew();
     var queued = await OutboxCountAsync(database);
     long left;
+    // Watched from outside, as an operator would: the outbox's row count ten times a second (a benchmark, not a test:
+    // the service offers no event to await, and the figure is the time an operator sees).
     while ((left = await OutboxCountAsync(database)) > 0 && watch.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(100);
     Console.WriteLine($"  outbox after {label}: {queued} queued when the load stopped, {queued - left} sent in {watch.Elapsed.TotalSeconds:F1} s " +
                       $"= {(queued - left) / Math.Max(watch.Elapsed.TotalSeconds, 0.001):F0} emails/s{(left > 0 ? $", {left} still queued" : "")}");

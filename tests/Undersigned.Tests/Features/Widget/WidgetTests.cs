@@ -96,6 +96,32 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task On_the_verify_page_a_hostile_right_to_left_name_is_only_text_in_its_own_isolate()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        const string name = "ليلى <img src=x onerror=alert(1)> حداد";
+        await app.Anonymous().SignAsync(letter, Signer.Individual("rtl.signer@example.org", name, organisation: "Migrant Voice"));
+        var token = Signer.TokenFrom(await smtp.WaitForMailAsync("rtl.signer@example.org"), "verify");
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync($"{Base}/verify?letter={letter["slug"]}#{token}");
+        var dialogs = 0;
+        page.Dialog += (_, _) => dialogs++;
+
+        var isolate = page.Locator("#details bdi");
+        await isolate.WaitForAsync();
+        Assert.Equal($"{name} (Migrant Voice)", await isolate.TextContentAsync());
+        Assert.Equal(0, await page.Locator("#details img").CountAsync());
+        Directory.CreateDirectory(Screenshots);
+        foreach (var width in new[] { 360, 1280 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"scrolls sideways at {width} px");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"verify-{width}.png"), FullPage = true });
+        }
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
     public async Task The_script_mounts_only_tags_that_load_it_from_this_service()
     {
         await using var site = await HostSite.StartAsync();

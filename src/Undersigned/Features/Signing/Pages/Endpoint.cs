@@ -56,7 +56,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
             <meta name="referrer" content="no-referrer">
             <title>{{heading}}</title>
             <style nonce="{{nonce}}">
-              body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
+              body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; overflow-wrap: anywhere; }
               .letter { font-weight: 600; font-size: 1.2rem; }
               button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid #0b4f8a; background: #0b4f8a; color: #fff; cursor: pointer; }
               button:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
