@@ -8,7 +8,8 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)                            # reads the delivery PDF's text
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core) # PDF fonts: Latin, Cyrillic, Arabic, Ethiopic
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
-[ -x /usr/bin/chromium ] || missing+=(chromium)                                       # the widget's browser tests (Playwright drives it)
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)                            # reads the share card's text back
+[ -x /usr/bin/chromium ] || missing+=(chromium)                                       # the browser tests (Playwright drives it)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)            # the suite's second run: a private cluster the tests start
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
@@ -16,3 +17,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The tests start their own PostgreSQL cluster (its own port and folder); a machine without the server fails here, loudly.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL was not installed: the suite cannot run on both engines." >&2; exit 1; }
+# axe-core, which the browser tests inject to check accessibility (pinned by tests/package-lock.json).
+[ -f "$(dirname "$0")/node_modules/axe-core/axe.min.js" ] || npm ci --prefix "$(dirname "$0")" --no-audit --no-fund >/dev/null

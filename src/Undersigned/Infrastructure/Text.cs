@@ -35,12 +35,12 @@ public static class Text
         return slug.Length == 0 ? "letter" : slug;
     }
 
-    /// <summary>Trimmed, or null when blank: optional fields are stored as absent, not as spaces.</summary>
     /// <summary>
     /// A signer's text wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE for plain text and Markdown, so a
     /// right-to-left name cannot reorder the text around it (HTML uses <c>dir="auto"</c> instead).
     /// </summary>
     public static string Isolate(string text) => $"\u2068{text}\u2069";
 
+    /// <summary>Trimmed, or null when blank: optional fields are stored as absent, not as spaces.</summary>
     public static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -21,4 +21,13 @@ public static class LetterHtml
 
     /// <summary>Markdown to HTML with raw HTML disabled, then sanitised: no script, handlers or javascript: links get through.</summary>
     public static string Render(string markdown) => Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline));
+
+    /// <summary>The letter's opening as plain text, cut at a word within <paramref name="max"/> characters (for link previews).</summary>
+    public static string Summary(string markdown, int max)
+    {
+        var text = string.Join(' ', Markdown.ToPlainText(markdown, Pipeline).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length <= max) return text;
+        var cut = text.LastIndexOf(' ', max - 1);
+        return text[..(cut > max / 2 ? cut : max - 1)] + "…";
+    }
 }

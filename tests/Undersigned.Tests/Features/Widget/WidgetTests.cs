@@ -13,35 +13,6 @@ public sealed class WidgetTests : SmtpAppTest
     // PublicBaseUrl is its address: the browser loads the iframe from there.
     protected override void Configure(Dictionary<string, string?> settings) => settings["Undersigned:PublicBaseUrl"] = null;
 
-    static readonly string Screenshots = Path.Combine(Path.GetTempPath(), "undersigned-widget-screenshots");
-
-    /// <summary>Debian's headless Chromium driven by Playwright (no browser download), closed with the test.</summary>
-    sealed class Chromium(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
-    {
-        public static async Task<Chromium> StartAsync()
-        {
-            var playwright = await Playwright.CreateAsync();
-            return new(playwright, await playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = "/usr/bin/chromium", Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            }));
-        }
-
-        public async Task<IPage> OpenAsync(string url)
-        {
-            var page = await browser.NewPageAsync();
-            await page.GotoAsync(url);
-            return page;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await browser.DisposeAsync();
-            playwright.Dispose();
-        }
-    }
-
     string Base => app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority);
 
     async Task<JsonObject> LetterAsync(HostSite site, object? fields = null)
@@ -66,11 +37,9 @@ public sealed class WidgetTests : SmtpAppTest
         await page.GetByLabel("Organisation (optional)").FillAsync("Refugee Legal Group UK");
         await page.GetByLabel("Email (never shown)").FillAsync("widget.signer@example.org");
         await page.GetByLabel("I agree to sign this letter.").CheckAsync();
-        Directory.CreateDirectory(Screenshots);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "script-mode.png"), FullPage = true });
+        await Chromium.ScreenshotAsync(page, "widget-script-mode");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
         await page.GetByText("Check your email").WaitForAsync();
-        Console.WriteLine($"Widget screenshots: {Screenshots}");
 
         var mail = await smtp.WaitForMailAsync("widget.signer@example.org");
         Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
@@ -111,12 +80,11 @@ public sealed class WidgetTests : SmtpAppTest
         await isolate.WaitForAsync();
         Assert.Equal($"{name} (Migrant Voice)", await isolate.TextContentAsync());
         Assert.Equal(0, await page.Locator("#details img").CountAsync());
-        Directory.CreateDirectory(Screenshots);
         foreach (var width in new[] { 360, 1280 })
         {
             await page.SetViewportSizeAsync(width, 800);
             Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"scrolls sideways at {width} px");
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"verify-{width}.png"), FullPage = true });
+            await Chromium.ScreenshotAsync(page, $"verify-{width}");
         }
         Assert.Equal(0, dialogs);
     }
@@ -154,8 +122,7 @@ public sealed class WidgetTests : SmtpAppTest
         await frame.GetByLabel("Email (never shown)").FillAsync("iframe.signer@example.org");
         await frame.GetByLabel("I agree to sign this letter.").CheckAsync();
         await page.WaitForFunctionAsync("document.getElementById('petition').offsetHeight > 300");
-        Directory.CreateDirectory(Screenshots);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "iframe-mode.png"), FullPage = true });
+        await Chromium.ScreenshotAsync(page, "widget-iframe-mode");
         await frame.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
         await frame.GetByText("Check your email").WaitForAsync();
         await smtp.WaitForMailAsync("iframe.signer@example.org");

@@ -35,7 +35,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
             return;
         }
 
-        if (format == "pdf" && !PdfPack.Fonts.Available)
+        if (format == "pdf" && !TextLayout.Fonts.Available)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 503, "PDF needs the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk); md and html work without them."));
             return;

@@ -1,6 +1,7 @@
 /* Undersigned signature widget. Script mode: <script src="BASE/widget.js" data-letter="SLUG" async></script>.
    Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy),
-   data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host. */
+   data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host.
+   data-mode="form" shows only the form (the letter page shows the letter itself). */
 (() => {
   'use strict';
   const T = {
@@ -28,6 +29,7 @@
   const CSS = `
 :host { display: block; font: inherit; color: var(--undersigned-text, #1a1a1a); }
 .w { border: 1px solid #8a8a8a; border-radius: .5rem; padding: 1rem; background: var(--undersigned-background, #fff); max-width: 40rem; }
+.w.form-only { border: 0; padding: 0; }
 h2 { margin: 0 0 .25rem; font-size: 1.25em; } p { margin: .4rem 0; } .meta { color: #444; font-size: .95em; }
 .count { font-weight: 700; } details { margin: .5rem 0; } summary { cursor: pointer; color: var(--undersigned-accent, #0b4f8a); }
 fieldset { border: 0; padding: 0; margin: .5rem 0; } legend { font-weight: 600; margin-bottom: .25rem; }
@@ -71,9 +73,16 @@ button[disabled] { opacity: .6; cursor: default; }
     if (script.dataset.accent) host.style.setProperty('--undersigned-accent', script.dataset.accent);
     script.parentNode.insertBefore(host, script.nextSibling);
     const root = host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = CSS;
-    root.appendChild(style);
+    // A constructed style sheet passes a host's strict style-src (the letter page's too); a <style> element where there is none.
+    if ('adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const style = document.createElement('style');
+      style.textContent = CSS;
+      root.appendChild(style);
+    }
     const box = document.createElement('div');
     box.className = 'w';
     box.setAttribute('lang', t === T.cy ? 'cy' : 'en');
@@ -92,11 +101,13 @@ button[disabled] { opacity: .6; cursor: default; }
     }
     const when = iso => new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
     // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
-    box.innerHTML =
+    const formOnly = script.dataset.mode === 'form';
+    if (formOnly) box.classList.add('form-only');
+    box.innerHTML = (formOnly ? '' :
       '<h2>' + esc(letter.title) + '</h2>' +
       '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
       '<p class="count" aria-live="polite">' + esc(t.signed(letter.counts.total)) + '</p>' +
-      '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>' +
+      '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
       '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
     const body = box.querySelector('.body'), status = box.querySelector('.status');
     if (letter.status === 'scheduled') { status.textContent = t.opens(when(letter.opensAt)); return; }

@@ -1,0 +1,226 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using FastEndpoints;
+
+namespace Undersigned.Features.Public.Page;
+
+/// <summary>
+/// The shareable letter page: server-rendered, read without JavaScript, signed through the widget (same origin).
+/// One address per language (<c>?lang=</c>), so caches never mix languages; without it the browser's
+/// <c>Accept-Language</c> picks one through a private redirect.
+/// </summary>
+public sealed partial class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, PublicUrls urls, TimeProvider clock)
+    : EndpointWithoutRequest
+{
+    const int SignatoriesPerPage = 100;
+
+    /// <summary>Scripts and styles only from the service; nothing may frame the page (partners use /embed/{slug}).</summary>
+    const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+                          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /// <summary>Moves with every build, so a cached page never outlives the template that made it.</summary>
+    static readonly Guid Build = typeof(Endpoint).Assembly.ManifestModule.ModuleVersionId;
+
+    public override void Configure()
+    {
+        Get("/letters/{slug}");
+        AllowAnonymous();
+        Description(b => b.WithName("GetLetterPage").WithTags("Pages")
+            .WithSummary("The shareable letter page (HTML; ?lang=en|cy, else a 302 by Accept-Language; ?cursor= pages the signatories)")
+            .Produces(200, contentType: "text/html").Produces(302).Produces(304).Problems(404), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
+        if (published is null)
+        {
+            await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
+            return;
+        }
+        var query = HttpContext.Request.Query;
+        if (Words.Named(query["lang"]) is not { } words)
+        {
+            // An unknown ?lang is ignored like a missing one: the browser's languages choose, privately.
+            var chosen = Words.Preferred(HttpContext.Request.GetTypedHeaders().AcceptLanguage);
+            HttpContext.Response.Headers.CacheControl = "private, no-cache";
+            HttpContext.Response.Headers.Vary = "Accept-Language";
+            await Send.RedirectAsync(HttpContext.Request.Path + With(query, ("lang", chosen.Tag)), allowRemoteRedirects: false);
+            return;
+        }
+
+        var letter = published.Row;
+        var status = LetterStatus.Of(letter, clock.GetUtcNow());
+        var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct, fresh: true);
+        // A cursor this page did not give out is ignored, not refused: the first page is shown.
+        var cursorKey = query["cursor"].ToString() is { Length: > 0 } cursor ? Paging.Decode(cursor) : null;
+        HttpContext.Response.Headers.ContentSecurityPolicy = Policy;
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0), list: true))
+        {
+            await Send.StatusCodeAsync(304, ct);
+            return;
+        }
+        var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
+        var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
+        var html = Render(new View(published, status, counts, page, cursorKey is not null, words, urls.Base, query["partner"]));
+        await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
+    }
+
+    /// <summary>The query string with the given parameters set (replacing any of the same name).</summary>
+    static QueryString With(IQueryCollection query, params (string Name, string? Value)[] set)
+        => QueryString.Create(query.Where(p => !set.Any(s => s.Name.Equals(p.Key, StringComparison.OrdinalIgnoreCase)))
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
+            .Concat(set.Where(s => s.Value is not null).Select(s => KeyValuePair.Create(s.Name, s.Value))));
+
+    sealed record View(PublishedLetter Letter, string Status, PublicCounts Counts, Page<SignatureRow> Signatories, bool LaterPage,
+                       Words Words, string Base, string? Partner);
+
+    static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
+    static string U(string text) => Uri.EscapeDataString(text);
+
+    static string Render(View v)
+    {
+        var (letter, w) = (v.Letter.Row, v.Words);
+        var address = $"{v.Base}/letters/{letter.Slug}?lang={w.Tag}";
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(letter.TimeZone);
+        string When(DateTimeOffset at) => $"<time datetime=\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">" +
+            H($"{TimeZoneInfo.ConvertTime(at, zone).ToString("d MMMM yyyy, HH:mm", w.Culture)} ({letter.TimeZone})") + "</time>";
+        var countWord = v.Counts.Total == 1 ? w["signaturesOne"] : w["signaturesMany"];
+        var description = $"{w["to"]}: {letter.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(letter.Body, 160)}";
+        var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={w.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
+        var shareText = w.Format("shareText", ("title", letter.Title));
+        var partnerQuery = v.Partner is { Length: > 0 } ? $"&partner={U(v.Partner)}" : "";
+
+        var html = new StringBuilder();
+        html.Append($"""
+            <!doctype html>
+            <html lang="{w.Tag}">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{H(letter.Title)}</title>
+            <meta name="description" content="{H(description)}">
+            <link rel="canonical" href="{H(address)}">
+
+            """);
+        foreach (var other in Words.All.Values)
+            html.Append($"<link rel=\"alternate\" hreflang=\"{other.Tag}\" href=\"{H($"{v.Base}/letters/{letter.Slug}?lang={other.Tag}")}\">\n");
+        html.Append($"""
+            <meta property="og:type" content="website">
+            <meta property="og:title" content="{H(letter.Title)}">
+            <meta property="og:description" content="{H(description)}">
+            <meta property="og:url" content="{H(address)}">
+            <meta property="og:locale" content="{w.Culture.Name.Replace('-', '_')}">
+            <meta property="og:image" content="{H(card)}">
+            <meta property="og:image:type" content="image/png">
+            <meta property="og:image:width" content="1200">
+            <meta property="og:image:height" content="630">
+            <meta property="og:image:alt" content="{H($"{letter.Title}. {w["to"]}: {letter.Target}. {w.Count(v.Counts.Total)} {countWord}.")}">
+            <meta name="twitter:card" content="summary_large_image">
+            <meta name="twitter:title" content="{H(letter.Title)}">
+            <meta name="twitter:description" content="{H(description)}">
+            <meta name="twitter:image" content="{H(card)}">
+            <link rel="icon" href="{StaticAssets.Url("icon.svg")}" type="image/svg+xml">
+            <link rel="stylesheet" href="{StaticAssets.Url("letter.css")}">
+            <script type="module" src="{StaticAssets.Url("letter.js")}"></script>
+            </head>
+            <body>
+            <a class="skip" href="#letter">{H(w["skip"])}</a>
+            <header>
+            <nav class="languages" aria-label="{H(w["languages"])}"><ul>
+
+            """);
+        foreach (var other in Words.All.Values)
+            html.Append($"<li><a href=\"?lang={other.Tag}{partnerQuery}\" lang=\"{other.Tag}\" hreflang=\"{other.Tag}\"" +
+                        (other == w ? " aria-current=\"page\"" : "") + $">{H(other["language"])}</a></li>\n");
+        html.Append($"""
+            </ul></nav>
+            </header>
+            <main>
+            <article id="letter">
+            <h1 dir="auto">{H(letter.Title)}</h1>
+            <p class="meta">{H(w["to"])}: <bdi>{H(letter.Target)}</bdi><br>
+
+            """);
+        html.Append(v.Status switch
+        {
+            LetterStatus.Scheduled => $"{H(w["opens"])}: {When(letter.OpensAt!.Value)}<br>{H(w["closes"])}: {When(letter.ClosesAt)}</p>\n",
+            LetterStatus.Closed => $"{H(w["closed"])}: {When(letter.ClosesAt)}</p>\n",
+            _ => $"{H(w["closes"])}: {When(letter.ClosesAt)}</p>\n",
+        });
+        html.Append($"""
+            <p class="count"><strong>{w.Count(v.Counts.Total)}</strong> {H(countWord)}
+            <span class="breakdown">({H(w.Format("breakdown", ("organisations", w.Count(v.Counts.Organisations)), ("individuals", w.Count(v.Counts.Individuals))))})</span></p>
+            <div class="text" dir="auto">{BelowTitle(v.Letter.BodyHtml)}</div>
+            </article>
+            <section class="sign" aria-labelledby="sign-heading">
+            <h2 id="sign-heading">{H(w["sign"])}</h2>
+
+            """);
+        html.Append(v.Status switch
+        {
+            LetterStatus.Open => $"<script src=\"/widget.js\" data-letter=\"{H(letter.Slug)}\" data-lang=\"{w.Tag}\" data-mode=\"form\"></script>\n" +
+                                 $"<p class=\"needs-script\">{H(w["needsScript"])}</p>\n",
+            LetterStatus.Scheduled => $"<p>{H(w["scheduledNote"])}</p>\n",
+            _ => $"<p>{H(w["closedNote"])}</p>\n",
+        });
+        html.Append($"""
+            </section>
+            <section class="share" aria-labelledby="share-heading">
+            <h2 id="share-heading">{H(w["share"])}</h2>
+            <ul class="links">
+            <li><a href="mailto:?subject={U(letter.Title)}&amp;body={U($"{shareText}\n\n{address}")}">{H(w["shareEmail"])}</a></li>
+            <li><a href="https://wa.me/?text={U($"{shareText} {address}")}" rel="noopener noreferrer">WhatsApp</a></li>
+            <li><a href="https://bsky.app/intent/compose?text={U($"{shareText} {address}")}" rel="noopener noreferrer">Bluesky</a></li>
+            <li><a href="https://mastodon.social/share?text={U($"{shareText} {address}")}" rel="noopener noreferrer">Mastodon</a></li>
+            </ul>
+            <p><label for="share-link">{H(w["shareLink"])}</label>
+            <input id="share-link" type="url" readonly value="{H(address)}">
+            <button id="copy-link" type="button" hidden data-copied="{H(w["copied"])}">{H(w["copy"])}</button>
+            <span id="copy-status" role="status"></span></p>
+            </section>
+            <section class="signatories" aria-labelledby="signatories-heading">
+            <h2 id="signatories-heading">{H(w["signatories"])}</h2>
+
+            """);
+        var items = v.Signatories.Items;
+        if (items.Count == 0 && !v.LaterPage) html.Append($"<p>{H(w["noneYet"])}</p>\n");
+        foreach (var (kind, heading) in new[] { (SignatureKind.Organisation, w["organisations"]), (SignatureKind.Individual, w["individuals"]) })
+        {
+            var group = items.Where(r => r.Kind == kind).ToList();
+            if (group.Count == 0) continue;
+            html.Append($"<h3>{H(heading)}</h3>\n<ul class=\"names\">\n");
+            // Each name is only text, in its own isolate: a right-to-left name cannot reorder the names around it.
+            foreach (var row in group) html.Append($"<li><bdi>{H(row.Display)}</bdi></li>\n");
+            html.Append("</ul>\n");
+        }
+        if (v.Counts.NotNamed > 0)
+            html.Append($"<p>{H(v.Counts.NotNamed == 1 ? w["othersOne"] : w.Format("othersMany", ("count", w.Count(v.Counts.NotNamed))))}</p>\n");
+        if (v.Signatories.NextCursor is not null || v.LaterPage)
+        {
+            html.Append($"<nav class=\"pages\" aria-label=\"{H(w["pages"])}\"><ul>\n");
+            if (v.Signatories.NextCursor is { } next)
+                html.Append($"<li><a rel=\"next\" href=\"?lang={w.Tag}{partnerQuery}&amp;cursor={U(next)}#signatories-heading\">{H(w["more"])}</a></li>\n");
+            if (v.LaterPage) html.Append($"<li><a href=\"?lang={w.Tag}{partnerQuery}#signatories-heading\">{H(w["first"])}</a></li>\n");
+            html.Append("</ul></nav>\n");
+        }
+        html.Append($"""
+            </section>
+            </main>
+            <footer><p>{H(w["footer"])}</p></footer>
+            </body>
+            </html>
+
+            """);
+        return html.ToString();
+    }
+
+    /// <summary>The letter's own headings one level down: the page's only h1 is the letter's title.</summary>
+    static string BelowTitle(string bodyHtml) => Heading().Replace(bodyHtml, m => $"<{m.Groups[1].Value}h{int.Parse(m.Groups[2].Value) + 1}");
+
+    // Sanitised HTML: a '<' inside text or an attribute is escaped, so this only meets real tags.
+    [GeneratedRegex("<(/?)h([1-5])(?=[\\s>])")]
+    private static partial Regex Heading();
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+
+namespace Undersigned.Infrastructure;
+
+/// <summary>
+/// The words of the service's own pages, one JSON file per language in <c>Languages/</c>, embedded in the build.
+/// Adding a language is adding a file with the same keys as <c>en.json</c>; a test holds every file to that.
+/// </summary>
+public sealed class Words
+{
+    readonly Dictionary<string, string> words;
+
+    Words(string tag, Dictionary<string, string> words)
+    {
+        Tag = tag;
+        this.words = words;
+        Culture = CultureInfo.GetCultureInfo(words["locale"]);
+    }
+
+    /// <summary>The language's BCP 47 tag, as <c>?lang=</c> takes it.</summary>
+    public string Tag { get; }
+    public CultureInfo Culture { get; }
+    public string this[string key] => words[key];
+    public IEnumerable<string> Keys => words.Keys;
+
+    /// <summary>The words for <paramref name="key"/> with each <c>{name}</c> replaced.</summary>
+    public string Format(string key, params (string Name, object Value)[] values)
+        => values.Aggregate(words[key], (text, v) => text.Replace($"{{{v.Name}}}", Convert.ToString(v.Value, Culture)));
+
+    public string Count(long n) => n.ToString("N0", Culture);
+
+    public const string Default = "en";
+
+    /// <summary>Every language, English first: a dictionary enumerates in the order it was filled.</summary>
+    public static readonly IReadOnlyDictionary<string, Words> All = Load();
+
+    static Dictionary<string, Words> Load()
+    {
+        var assembly = typeof(Words).Assembly;
+        const string prefix = "Undersigned.Languages.";
+        // English first, then the others by tag: the order language switchers list them in.
+        return assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix) && n.EndsWith(".json"))
+            .Select(name =>
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                var tag = name[prefix.Length..^".json".Length];
+                return new Words(tag, JsonSerializer.Deserialize<Dictionary<string, string>>(stream)!);
+            })
+            .OrderBy(w => w.Tag != Default).ThenBy(w => w.Tag, StringComparer.Ordinal)
+            .ToDictionary(w => w.Tag);
+    }
+
+    /// <summary>The language a <c>?lang=</c> value names, or null for one we have no words for.</summary>
+    public static Words? Named(string? tag)
+        => tag is { Length: > 0 } && All.TryGetValue(tag.ToLowerInvariant(), out var words) ? words : null;
+
+    /// <summary>The language the browser prefers most among ours (by <c>Accept-Language</c> quality), else English.</summary>
+    public static Words Preferred(IList<StringWithQualityHeaderValue> acceptLanguage)
+    {
+        foreach (var range in acceptLanguage.Where(r => r.Quality is not 0).OrderByDescending(r => r.Quality ?? 1))
+        {
+            var primary = range.Value.Value?.Split('-')[0];
+            if (Named(primary) is { } words) return words;
+        }
+        return All[Default];
+    }
+}
