@@ -13,7 +13,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         "GET /healthz", "GET /api/public/challenge", "GET /api/public/letters/{slug}", "GET /api/public/letters/{slug}/count", "GET /api/public/letters/{slug}/signatories",
         "POST /api/public/letters/{slug}/signatures", "POST /api/public/signatures/verify", "POST /api/public/signatures/withdraw",
         "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
-        "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png",
+        "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "POST /api/sessions", "GET /console",
     ];
 
     IEnumerable<(string Method, string Route, string Url, EndpointDefinition Definition)> Endpoints()

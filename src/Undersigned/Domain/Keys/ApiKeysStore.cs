@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Undersigned.Domain.Keys;
 
-/// <summary>The only place that reads and writes API keys (stored as SHA-256 hashes, never the key).</summary>
+/// <summary>The only place that reads and writes API keys and their sessions (stored as SHA-256 hashes, never the secret).</summary>
 public sealed class ApiKeysStore(Db db)
 {
     const string Columns = "id, name, role, hint, created_at, created_by, revoked_at";
@@ -73,5 +73,47 @@ public sealed class ApiKeysStore(Db db)
     {
         await using var connection = await db.OpenReadAsync(ct);
         return await connection.ExecuteScalarAsync<long>(CountActiveAdmins, new { Role.Admin }) > 0;
+    }
+
+    /// <summary>The key behind an unexpired, unrevoked session whose key is still active: its id, role and the session's id.</summary>
+    public async Task<(long KeyId, string Role, long SessionId)?> FindActiveSessionAsync(byte[] hash, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<(long, string, long)?>("""
+            SELECT k.id, k.role, s.id FROM sessions s JOIN api_keys k ON k.id = s.key_id
+            WHERE s.token_hash = @hash AND s.revoked_at IS NULL AND s.expires_at > @now AND k.revoked_at IS NULL
+            """, new { hash, now });
+    }
+
+    const string SessionColumns = "id, key_id, created_at, expires_at";
+
+    public async Task<SessionResponse> CreateSessionAsync(WriteTransaction tx, long keyId, string token, DateTimeOffset now, DateTimeOffset expiresAt)
+        => (await tx.SingleOrDefaultAsync<SessionResponse>($"""
+            INSERT INTO sessions (key_id, token_hash, created_at, expires_at) VALUES (@keyId, @hash, @now, @expiresAt)
+            RETURNING {SessionColumns}
+            """, new { keyId, hash = ApiKey.Hash(token), now, expiresAt }))!;
+
+    /// <summary>Ends a live session; <paramref name="keyId"/> limits it to that key's sessions (null: any, for admins).</summary>
+    public async Task<bool> RevokeSessionAsync(WriteTransaction tx, long id, long? keyId, DateTimeOffset now)
+        => await tx.ExecuteAsync("""
+            UPDATE sessions SET revoked_at = @now
+            WHERE id = @id AND revoked_at IS NULL AND expires_at > @now AND (@keyId IS NULL OR key_id = @keyId)
+            """, new { id, keyId, now }) == 1;
+
+    /// <summary>Live sessions, newest first: one key's, or every key's (null).</summary>
+    public async Task<List<SessionResponse>> ListSessionsAsync(long? keyId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SessionResponse>($"""
+            SELECT s.id, s.key_id, s.created_at, s.expires_at FROM sessions s JOIN api_keys k ON k.id = s.key_id
+            WHERE s.revoked_at IS NULL AND s.expires_at > @now AND k.revoked_at IS NULL AND (@keyId IS NULL OR s.key_id = @keyId)
+            ORDER BY s.id DESC LIMIT 500
+            """, new { keyId, now })).ToList();
+    }
+
+    public async Task<KeyResponse?> FindAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<KeyResponse>($"SELECT {Columns} FROM api_keys WHERE id = @id", new { id });
     }
 }

@@ -13,3 +13,13 @@ public sealed class KeyResponse
     public long? CreatedBy { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 }
+
+/// <summary>A console sign-in: a bearer token for one key, valid until <see cref="ExpiresAt"/> unless ended sooner.</summary>
+public sealed class SessionResponse
+{
+    public long Id { get; init; }
+    /// <summary>The key the session acts as.</summary>
+    public long KeyId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+}

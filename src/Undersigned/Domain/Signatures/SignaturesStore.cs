@@ -237,14 +237,18 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
     const string SelectOne = $"SELECT {Columns} FROM signatures WHERE id = @signatureId AND letter_id = @letterId";
 
-    /// <summary>Newest first, before the cursor's id.</summary>
-    public async Task<List<SignatureRow>> ListAsync(long letterId, string[] statuses, long? before, int take, CancellationToken ct)
+    /// <summary>Newest first, before the cursor's id; with <paramref name="search"/>, only names or organisations containing it.</summary>
+    public async Task<List<SignatureRow>> ListAsync(long letterId, string[] statuses, long? before, int take, CancellationToken ct, string? search = null)
     {
+        // Case-insensitive for every script on PostgreSQL; SQLite's lower() folds only ASCII letters.
+        var pattern = search is null ? null : "%" + search.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>($"""
             SELECT {Columns} FROM signatures
-            WHERE letter_id = @letterId AND {db.In("status", "statuses")} AND id < @before ORDER BY id DESC LIMIT @take
-            """, new { letterId, statuses, before = before ?? long.MaxValue, take })).ToList();
+            WHERE letter_id = @letterId AND {db.In("status", "statuses")} AND id < @before
+              AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\' OR lower(organisation) LIKE @pattern ESCAPE '\')
+            ORDER BY id DESC LIMIT @take
+            """, new { letterId, statuses, before = before ?? long.MaxValue, take, pattern })).ToList();
     }
 
     /// <summary>Oldest first, after the cursor's id: the export's keyset batches.</summary>

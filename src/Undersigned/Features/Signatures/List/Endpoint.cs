@@ -7,6 +7,8 @@ public sealed class Request : PageQuery
 {
     /// <summary>One or more statuses, comma-separated, or <c>all</c> (the default).</summary>
     public string? Status { get; set; }
+    /// <summary>Only signatures whose name or organisation contains this text (case-insensitive).</summary>
+    public string? Q { get; set; }
 }
 
 public sealed class Validator : PageQueryValidator<Request>
@@ -14,6 +16,7 @@ public sealed class Validator : PageQueryValidator<Request>
     public Validator()
     {
         RuleFor(r => r.Status).Must(s => SignatureStatus.Parse(s, SignatureStatus.All) is not null).WithMessage(SignatureStatus.ParseMessage);
+        RuleFor(r => r.Q).MaximumLength(200);
     }
 }
 
@@ -25,7 +28,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
         Get("/api/letters/{id:long}/signatures");
         Roles(Role.Staff, Role.Admin);
         Description(b => b.WithName("ListSignatures").WithTags("Signatures")
-            .WithSummary("Signatures with contact details, newest first, filtered by status")
+            .WithSummary("Signatures with contact details, newest first, filtered by status and by name or organisation (q)")
             .Produces<Page<StaffSignature>>().Problems(400, 404), clearDefaults: true);
     }
 
@@ -37,7 +40,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
             await Send.ResultAsync(Problems.LetterNotFound(HttpContext));
             return;
         }
-        var rows = await signatures.ListAsync(letterId, SignatureStatus.Parse(request.Status, SignatureStatus.All)!, request.CursorKey, request.Take + 1, ct);
+        var rows = await signatures.ListAsync(letterId, SignatureStatus.Parse(request.Status, SignatureStatus.All)!, request.CursorKey, request.Take + 1, ct,
+            Text.Blank(request.Q));
         var page = Paging.Of(rows, request.Take, r => r.Id);
         var key = await letterKeys.GetAsync(letterId, ct);
         await audit.RecordAsync(null, clock.GetUtcNow(), User.KeyId(), "signatures.read", letterId, rows: page.Items.Count,
