@@ -7,7 +7,7 @@ COPY migrations/ migrations/
 COPY src/ src/
 RUN dotnet publish src/Undersigned/Undersigned.csproj -c Release -o /app --no-restore
 
-# Run: the ASP.NET runtime only, as the image's unprivileged 'app' user. Noto fonts draw every script in the PDF pack.
+# Run: the ASP.NET runtime only, as the image's unprivileged 'app' user. Noto fonts draw every script in the PDF pack and share card.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl fonts-noto-core fonts-noto-cjk \

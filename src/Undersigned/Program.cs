@@ -54,6 +54,7 @@ services.AddSingleton<OutboxStore>();
 services.AddSingleton<ApiKeysStore>();
 services.AddSingleton<AuditStore>();
 services.AddSingleton<PauseSwitch>();
+services.AddSingleton<MilestoneNotices>();
 services.AddSingleton<ServiceStateStore>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();

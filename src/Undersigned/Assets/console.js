@@ -199,9 +199,11 @@ const letterInputs = letter => {
     closesAt: h('input', { name: 'closesAt', type: 'datetime-local', value: letter?.closesAt ? wallOf(letter.closesAt, zone) : '' }),
     moderation: select('moderation', ['none', 'organisations', 'all'], letter?.moderation ?? 'none'),
     allowedOrigins: h('textarea', { name: 'allowedOrigins', rows: 3, value: (letter?.allowedOrigins ?? []).join('\n') }),
-    retainContactDays: h('input', { name: 'retainContactDays', type: 'number', min: 0, value: letter?.retainContactDays ?? '' }),
-    challenge: select('challenge', ['auto', 'off', 'on'], letter?.challenge ?? 'auto'),
+    retainContactDays: h('input', { name: 'retainContactDays', type: 'number', min: 1, max: 3650, value: letter?.retainContactDays ?? '' }),
+    challenge: select('challenge', ['off', 'auto', 'on'], letter?.challenge ?? 'off'),
     consentText: h('textarea', { name: 'consentText', rows: 3, value: letter?.consentText ?? '' }),
+    milestones: h('input', { name: 'milestones', inputmode: 'numeric', value: (letter?.milestones ?? []).map(m => m.threshold).join(', ') }),
+    notifyEmail: h('input', { name: 'notifyEmail', type: 'email', value: letter?.notifyEmail ?? '' }),
   };
 };
 
@@ -214,6 +216,7 @@ function letterValues(inputs) {
     moderation: inputs.moderation.value, allowedOrigins: inputs.allowedOrigins.value.split('\n').map(s => s.trim()).filter(Boolean),
     retainContactDays: inputs.retainContactDays.value === '' ? null : Number(inputs.retainContactDays.value),
     challenge: inputs.challenge.value, consentText: text(inputs.consentText),
+    milestones: inputs.milestones.value.split(/[\s,]+/).filter(Boolean).map(Number), notifyEmail: text(inputs.notifyEmail),
   };
 }
 
@@ -239,6 +242,8 @@ function letterForm(inputs, submitText, onSubmit) {
     field('Sites that may embed the widget (one origin per line; empty: any)', inputs.allowedOrigins),
     field('Keep contact details for (days after closing)', inputs.retainContactDays),
     field('Proof-of-work challenge', inputs.challenge), field('Consent wording (empty: the default)', inputs.consentText),
+    field('Milestones (confirmed counts, such as 100, 500, 1000)', inputs.milestones, 'Each is announced once, by one email for all passed together.'),
+    field('Email milestones to (a staff address)', inputs.notifyEmail),
     h('button', { type: 'submit', text: submitText }));
 }
 
@@ -293,6 +298,8 @@ async function letterView(id) {
       h('dt', { text: 'Moderation' }), h('dd', { text: l.moderation }),
       h('dt', { text: 'Text version' }), h('dd', { text: l.textVersion ?? 'draft' })),
     h('h2', { text: 'Signatures' }), h('ul', { class: 'counts' }, counts),
+    l.milestones.length ? h('p', {}, 'Milestones: ', l.milestones.map((m, i) => [i ? ', ' : '', String(m.threshold),
+      m.reachedAt ? ' (reached ' + when(m.reachedAt, zone) + ')' : ''])) : null,
     h('p', { class: 'actions' }, h('a', { href: '#/letters/' + id + '/signatures', class: 'button', text: 'Signatures and moderation' }),
       h('a', { href: '#/letters/' + id + '/edit', class: 'button secondary', text: 'Edit' }),
       l.status !== 'draft' ? h('a', { href: '/letters/' + l.slug, class: 'button secondary', text: 'Public page' }) : null,
@@ -311,6 +318,9 @@ async function letterView(id) {
       table('Deadline history', ['When', 'Change', 'From', 'To', 'Reason'], l.deadlineHistory.map(c => h('tr', {},
         h('td', { text: when(c.changedAt, zone) }), h('td', { text: c.change }), h('td', { text: when(c.oldClosesAt, zone) }),
         h('td', { text: when(c.newClosesAt, zone) }), h('td', { text: c.reason ?? '' })))));
+
+    const timeline = await api('GET', '/api/letters/' + id + '/timeline?interval=day');
+    if (timeline.ok && timeline.data.items.length) parts.push(h('h2', { text: 'Signatures by day' }), chart(timeline.data.items, zone));
 
     const downloads = h('div', { role: 'status' });
     const get = path => () => download('/api/letters/' + id + path, downloads);
@@ -332,6 +342,28 @@ async function letterView(id) {
       copyable('The letter page, to share', `${origin}/letters/${l.slug}`));
   }
   show(l.title, ...parts);
+}
+
+/** Confirmed signatures a day as bars (SVG built as elements), with the same numbers in a table. */
+function chart(days, zone) {
+  const svgNs = 'http://www.w3.org/2000/svg', width = 600, height = 120;
+  const max = Math.max(1, ...days.map(d => d.confirmed));
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Confirmed signatures by day: ' + days.length + ' days, up to ' + max + ' a day; the numbers are in the table below.');
+  svg.setAttribute('class', 'chart');
+  const slot = width / days.length;
+  days.forEach((d, i) => {
+    const bar = document.createElementNS(svgNs, 'rect');
+    const barHeight = Math.max(1, (height - 4) * Math.max(0, d.confirmed) / max);
+    for (const [name, value] of Object.entries({ x: i * slot + slot * 0.1, y: height - barHeight, width: slot * 0.8, height: barHeight, fill: '#0b4f8a' }))
+      bar.setAttribute(name, value);
+    svg.append(bar);
+  });
+  const day = iso => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: zone }).format(new Date(iso));
+  return h('div', {}, svg, table('Confirmed signatures by day (' + zone + ')', ['Day', 'Confirmed'],
+    days.map(d => h('tr', {}, h('td', { text: day(d.start) }), h('td', { text: d.confirmed })))));
 }
 
 // Signatures -----------------------------------------------------------------------------------------------------------

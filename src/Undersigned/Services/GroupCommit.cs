@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Undersigned.Services.Mail;
 
 namespace Undersigned.Services;
 
@@ -10,7 +9,7 @@ namespace Undersigned.Services;
 /// only after COMMIT, so a 202 means durable and a spike costs one COMMIT per batch, not one per request. A first
 /// signature and a duplicate take the same path, so neither the answer nor its timing tells them apart.
 /// </summary>
-public sealed class GroupCommit(Db db, SignaturesStore signatures, OutboxSignal outboxSignal, TimeProvider clock,
+public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider clock,
     ILogger<GroupCommit> log) : BackgroundService
 {
     public const int QueueCapacity = 20_000, MaxBatch = 512;
@@ -125,7 +124,6 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, OutboxSignal 
         for (var i = 0; i < batch.Count; i++)
             if (failed[i] is { } error) batch[i].Fail(error);
             else batch[i].Answer();
-        if (batch.Exists(job => job.Order is not null)) outboxSignal.Notify(); // signatures queue mail
 
         return true;
     }

@@ -87,6 +87,30 @@ public sealed class InstancesTests
     }
 
     [Fact]
+    public async Task A_milestone_passed_by_confirmations_on_both_instances_at_once_is_announced_once()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var a = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        await using var b = await ServiceProcess.StartAsync(directory, Unlimited(smtp.Settings));
+        var letter = await PublishedLetterAsync(a, new { milestones = new[] { 2, 4 }, notifyEmail = "staff@example.org" });
+        var signers = Enumerable.Range(0, 6).Select(i => $"milestone{i}@example.org").ToList();
+        foreach (var email in signers) await a.Client(null).SignAsync(letter, Signer.Individual(email));
+        var tokens = new List<string>();
+        foreach (var email in signers) tokens.Add(Signer.TokenFrom(await smtp.WaitForMailAsync(email), "verify"));
+
+        // Confirmed in pairs, one on each instance at the same moment: each pair's second confirmation passes a milestone.
+        for (var i = 0; i < tokens.Count; i += 2)
+            Assert.All(await Task.WhenAll(a.Client(null).VerifyAsync(tokens[i]), b.Client(null).VerifyAsync(tokens[i + 1])),
+                r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        await smtp.WaitForMailAsync("staff@example.org", 2);
+        await a.Client(null).SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org"); // the outbox sends in order: anything queued before has gone
+        Assert.Equal(2, smtp.CountTo("staff@example.org"));
+    }
+
+    [Fact]
     public async Task A_challenge_used_on_one_instance_is_refused_on_the_other()
     {
         var directory = Directory.CreateTempSubdirectory("undersigned-instances-").FullName;

@@ -41,7 +41,7 @@ public static class ChallengeMode
 /// <summary>What staff set on a letter, as stored.</summary>
 public sealed record LetterValues(
     string Slug, string Title, string Body, string Target, DateTimeOffset? OpensAt, DateTimeOffset ClosesAt, string TimeZone,
-    string Moderation, string[] AllowedOrigins, int RetainContactDays, string Challenge, string ConsentText);
+    string Moderation, string[] AllowedOrigins, int RetainContactDays, string Challenge, string ConsentText, long[] Milestones, string? NotifyEmail);
 
 public sealed class LetterRow
 {
@@ -65,6 +65,13 @@ public sealed class LetterRow
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? PublishedAt { get; init; }
     public DateTimeOffset? PurgedAt { get; init; }
+    /// <summary>The milestone thresholds as set, a JSON array (reached ones are in letter_milestones).</summary>
+    public string Milestones { get; init; } = "[]";
+    /// <summary>Where milestone emails go: a staff address, never a signer's.</summary>
+    public string? NotifyEmail { get; init; }
+
+    long[]? thresholds;
+    public long[] Thresholds => thresholds ??= JsonSerializer.Deserialize<long[]>(Milestones)!;
 
     string[]? origins;
     /// <summary>Parsed once per row: cached rows answer every signing request.</summary>
@@ -99,4 +106,11 @@ public sealed class DeadlineChange
     public DateTimeOffset ChangedAt { get; init; }
     /// <summary>The id of the API key that made the change.</summary>
     public long ChangedBy { get; init; }
+}
+
+public sealed class Milestone
+{
+    public long Threshold { get; init; }
+    /// <summary>When the confirmed count first met the threshold; null until then.</summary>
+    public DateTimeOffset? ReachedAt { get; init; }
 }

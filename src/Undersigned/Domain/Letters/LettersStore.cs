@@ -110,12 +110,13 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
     {
         var id = await tx.ScalarAsync<long>("""
             INSERT INTO letters (slug, title, body, target, opens_at, closes_at, time_zone, moderation, allowed_origins,
-                                 retain_contact_days, challenge, consent_text, created_at, created_by, updated_at)
+                                 retain_contact_days, challenge, consent_text, milestones, notify_email, created_at, created_by, updated_at)
             VALUES (@Slug, @Title, @Body, @Target, @OpensAt, @ClosesAt, @TimeZone, @Moderation, @origins,
-                    @RetainContactDays, @Challenge, @ConsentText, @now, @keyId, @now)
+                    @RetainContactDays, @Challenge, @ConsentText, @milestones, @NotifyEmail, @now, @keyId, @now)
             RETURNING id
             """, Parameters(values, new { now, keyId }));
         await AddConsentVersionAsync(tx, id, 1, values.ConsentText, now);
+        await SetMilestonesAsync(tx, id, values.Milestones, now);
         await ChangedAsync(tx);
         return id;
     }
@@ -132,12 +133,14 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
         var consentVersion = row.ConsentVersion;
         if (values.ConsentText != row.ConsentText) await AddConsentVersionAsync(tx, row.Id, ++consentVersion, values.ConsentText, now);
 
+        if (!values.Milestones.SequenceEqual(row.Thresholds)) await SetMilestonesAsync(tx, row.Id, values.Milestones, now);
+
         await ChangedAsync(tx);
         return await tx.ExecuteAsync("""
             UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
                 time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
                 challenge = @Challenge, consent_text = @ConsentText, consent_version = @consentVersion, text_version = @textVersion,
-                row_version = row_version + 1, updated_at = @now
+                milestones = @milestones, notify_email = @NotifyEmail, row_version = row_version + 1, updated_at = @now
             WHERE id = @id AND row_version = @rowVersion
             """, Parameters(values, new { textVersion, consentVersion, now, id = row.Id, rowVersion = row.RowVersion })) == 1;
     }
@@ -148,9 +151,46 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
         {
             v.Slug, v.Title, v.Body, v.Target, v.OpensAt, v.ClosesAt, v.TimeZone, v.Moderation,
             origins = JsonSerializer.Serialize(v.AllowedOrigins), v.RetainContactDays, v.Challenge, v.ConsentText,
+            milestones = JsonSerializer.Serialize(v.Milestones), v.NotifyEmail,
         });
         parameters.AddDynamicParams(more);
         return parameters;
+    }
+
+    /// <summary>
+    /// Keeps a letter's milestones to <paramref name="thresholds"/>: ones no longer listed go, new ones are added, and any
+    /// the letter has already passed are marked reached now, without an email (nobody crossed them just now).
+    /// </summary>
+    async Task SetMilestonesAsync(WriteTransaction tx, long letterId, long[] thresholds, DateTimeOffset now)
+    {
+        await tx.ExecuteAsync($"DELETE FROM letter_milestones WHERE letter_id = @letterId AND NOT ({db.In("threshold", "thresholds")})",
+            new { letterId, thresholds });
+        foreach (var threshold in thresholds)
+            await tx.ExecuteAsync("INSERT INTO letter_milestones (letter_id, threshold) VALUES (@letterId, @threshold) ON CONFLICT DO NOTHING",
+                new { letterId, threshold });
+        await ReachMilestonesAsync(tx, letterId, now);
+    }
+
+    /// <summary>
+    /// Marks reached every milestone the letter's confirmed count now meets that was not reached before, and returns
+    /// them. Called in the transaction that adds a confirmed signature, so a threshold is marked (and announced) once:
+    /// a later signature, a dip and a re-crossing, or another instance passing it at the same moment finds it marked.
+    /// </summary>
+    public async Task<long[]> ReachMilestonesAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
+        => (await tx.QueryAsync<long>($"""
+            UPDATE letter_milestones SET reached_at = @now
+            WHERE letter_id = @letterId AND reached_at IS NULL
+              AND threshold <= (SELECT COALESCE(sum(count), 0) FROM signature_counts WHERE letter_id = @letterId AND status = '{SignatureStatus.Confirmed}')
+            RETURNING threshold
+            """, new { letterId, now })).Order().ToArray();
+
+    public async Task<Dictionary<long, Milestone[]>> MilestonesAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long LetterId, long Threshold, DateTimeOffset? ReachedAt)>(
+                $"SELECT letter_id, threshold, reached_at FROM letter_milestones WHERE {db.In("letter_id", "letterIds")} ORDER BY threshold",
+                new { letterIds }))
+            .GroupBy(m => m.LetterId).ToDictionary(g => g.Key, g => g.Select(m => new Milestone { Threshold = m.Threshold, ReachedAt = m.ReachedAt }).ToArray());
     }
 
     /// <summary>Opens the letter for signing: its data key, and its wording as text version 1.</summary>

@@ -3,7 +3,7 @@ using Dapper;
 
 namespace Undersigned.Domain.Outbox;
 
-public enum EmailKind { Verify, AlreadySigned, DataSummary }
+public enum EmailKind { Verify, AlreadySigned, DataSummary, Milestone }
 
 /// <summary>
 /// What an outbox row holds, encrypted under the letter's key: the address, the raw tokens for the links and, in a
@@ -25,10 +25,17 @@ public sealed class OutboxStore(Db db)
 {
     public const int MailsPerAddressPerDay = 5;
 
+    /// <summary>Raised after a transaction that queued mail commits, whatever queued it: the sender wakes instead of polling.</summary>
+    public event Action? Queued;
+    Action? raiseQueued;
+
     public Task AddAsync(WriteTransaction tx, long letterId, long? signatureId, byte[] letterKey, Email email, DateTimeOffset now)
-        => tx.ExecuteAsync("""
+    {
+        tx.AfterCommit(raiseQueued ??= () => Queued?.Invoke());
+        return tx.ExecuteAsync("""
             INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES (@letterId, @signatureId, @payload, @now, @now)
             """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now });
+    }
 
     public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
 

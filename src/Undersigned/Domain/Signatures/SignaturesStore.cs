@@ -352,6 +352,16 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return (counts, rows.Sum(r => r.Changes));
     }
 
+    /// <summary>Confirmed signatures by the UTC hour they started to count (kept by triggers; no scan of signatures).</summary>
+    public async Task<List<TimelinePoint>> ConfirmedByHourAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long Hour, long Confirmed)>("""
+            SELECT hour, CAST(sum(confirmed) AS BIGINT) FROM signature_hours WHERE letter_id = @letterId
+            GROUP BY hour HAVING sum(confirmed) <> 0 ORDER BY hour
+            """, new { letterId })).Select(r => new TimelinePoint(DateTimeOffset.FromUnixTimeMilliseconds(r.Hour), r.Confirmed)).ToList();
+    }
+
     /// <summary>
     /// Confirmed signatories who chose to be shown: organisations, then individuals, each in order of signing. The cursor
     /// packs rank (organisations 0, individuals 1) and id into one key; each kind reads its own index range.

@@ -35,12 +35,17 @@ public class LetterFields
     public string? Challenge { get; set; }
     /// <summary>The consent wording signers agree to.</summary>
     public string? ConsentText { get; set; }
+    /// <summary>Confirmed counts to tell staff about, such as [100, 500, 1000]: one email each time some are passed.</summary>
+    public long[]? Milestones { get; set; }
+    /// <summary>The staff address milestone emails go to; without it milestones are only marked.</summary>
+    public string? NotifyEmail { get; set; }
 
     public static LetterFields From(LetterRow row) => new()
     {
         Title = row.Title, Body = row.Body, Target = row.Target, OpensAt = row.OpensAt, ClosesAt = row.ClosesAt,
         TimeZone = row.TimeZone, Slug = row.Slug, Moderation = row.Moderation, AllowedOrigins = row.Origins,
         RetainContactDays = row.RetainContactDays, Challenge = row.Challenge, ConsentText = row.ConsentText,
+        Milestones = row.Thresholds, NotifyEmail = row.NotifyEmail,
     };
 
     public const int MaxYearsAway = 10;
@@ -52,7 +57,7 @@ public class LetterFields
 
     /// <summary>As stored; call after <see cref="ApplyDefaults"/> and validation.</summary>
     public LetterValues ToValues(string slug) => new(slug, Title!, Body!, Target!, OpensAt, ClosesAt!.Value, TimeZone!, Moderation!,
-        AllowedOrigins!, RetainContactDays!.Value, Challenge!, ConsentText!);
+        AllowedOrigins!, RetainContactDays!.Value, Challenge!, ConsentText!, Milestones!, NotifyEmail);
 
     /// <summary>Fills what was left out (or cleared with null) and brings origins to one spelling.</summary>
     public void ApplyDefaults()
@@ -63,6 +68,8 @@ public class LetterFields
         ConsentText ??= DefaultConsentText;
         RetainContactDays ??= 90;
         AllowedOrigins = (AllowedOrigins ?? []).Select(o => Origin.Normalise(o)!).Distinct().ToArray();
+        Milestones = (Milestones ?? []).Distinct().Order().ToArray();
+        NotifyEmail = Text.Blank(NotifyEmail);
     }
 }
 
@@ -95,6 +102,10 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
         RuleFor(l => l.RetainContactDays).InclusiveBetween(1, 3650);
         RuleFor(l => l.ConsentText).NotEmpty().MaximumLength(2000).Must(Text.HasNoControlCharacters!)
             .When(l => l.ConsentText is not null).WithMessage("must be 1–2000 characters of text.");
+        RuleFor(l => l.Milestones).Must(m => m!.Length <= 20 && m.All(t => t is >= 1 and <= 100_000_000)).When(l => l.Milestones is not null)
+            .WithMessage("must list at most 20 counts, each from 1 to 100,000,000.");
+        RuleFor(l => l.NotifyEmail).MaximumLength(254).EmailAddress().When(l => !string.IsNullOrWhiteSpace(l.NotifyEmail))
+            .WithMessage("must be an email address.");
     }
 
     static string[] Moderations => Domain.Letters.Moderation.Values;

@@ -28,6 +28,14 @@ public static class Emails
                     "Your signature counts only once you confirm it. Open this link and press the button:",
                 },
                 ((string Text, string Url)?)("Confirm my signature", $"{baseUrl}/verify{query}#{email.VerifyToken}")),
+            EmailKind.Milestone => (
+                $"Milestone passed: {letter.Title}",
+                new[]
+                {
+                    $"The open letter “{letter.Title}” has passed {email.Summary} confirmed signatures.",
+                    "You get this email because your address is the letter's notify address. Each milestone is announced once.",
+                },
+                ((string Text, string Url)?)("See the letter", $"{baseUrl}/letters/{Uri.EscapeDataString(letter.Slug)}")),
             EmailKind.DataSummary => (
                 $"What we hold about you: {letter.Title}",
                 new[] { "Someone asked what is held about this email address. For the open letter " + $"“{letter.Title}” we hold:" }
@@ -42,14 +50,15 @@ public static class Emails
                 },
                 null),
         };
-        var closing = "If this was not you, you can ignore this email.";
+        // Staff asked for milestone emails; signers' emails say what to do if they did not.
+        var closing = email.Kind == EmailKind.Milestone ? "" : "If this was not you, you can ignore this email.";
 
         var text = string.Join("\n\n", paragraphs) + "\n\n" + (action is { } a ? $"{a.Url}\n\n" : "") + closing +
                    (withdrawLink is null ? "" : $"\n\nTo withdraw your signature and erase your details: {withdrawLink}\n");
         var html = "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">" +
                    string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
                    (action is { } b ? $"<p><a href=\"{WebUtility.HtmlEncode(b.Url)}\">{WebUtility.HtmlEncode(b.Text)}</a></p>" : "") +
-                   $"<p>{WebUtility.HtmlEncode(closing)}</p>" +
+                   (closing.Length > 0 ? $"<p>{WebUtility.HtmlEncode(closing)}</p>" : "") +
                    (withdrawLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(withdrawLink)}\">Withdraw my signature and erase my details</a></small></p>") +
                    "</body></html>";
 

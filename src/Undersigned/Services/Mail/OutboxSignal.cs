@@ -7,6 +7,8 @@ public sealed class OutboxSignal
 {
     readonly Channel<bool> channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    public OutboxSignal(OutboxStore outbox) => outbox.Queued += Notify;
+
     public void Notify() => channel.Writer.TryWrite(true);
 
     public async Task WaitAsync(CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Undersigned.Services.Mail;
 
 namespace Undersigned.Services.Privacy;
 
@@ -8,7 +7,7 @@ namespace Undersigned.Services.Privacy;
 /// address is known. The summary goes only to the address asked about, once per letter, within the daily mail cap.
 /// </summary>
 public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
-    OutboxSignal outboxSignal, TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
+    TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
 {
     public const int QueueCapacity = 1_000;
 
@@ -60,6 +59,5 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore 
             await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey, new Email(EmailKind.DataSummary, email, null, withdrawToken, summary), now);
         }
         await tx.CommitAsync(ct);
-        outboxSignal.Notify();
     }
 }

@@ -63,7 +63,8 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         }
         var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
         var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
-        var html = Render(new View(published, status, counts, page, cursorKey is not null, words, urls.Base, query["partner"]));
+        var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
+        var html = Render(new View(published, status, counts, page, cursorKey is not null, days, words, urls.Base, query["partner"]));
         await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
     }
 
@@ -74,7 +75,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             .Concat(set.Where(s => s.Value is not null).Select(s => KeyValuePair.Create(s.Name, s.Value))));
 
     sealed record View(PublishedLetter Letter, string Status, PublicCounts Counts, Page<SignatureRow> Signatories, bool LaterPage,
-                       Words Words, string Base, string? Partner);
+                       List<SignatureTimeline.PublicDay> Days, Words Words, string Base, string? Partner);
 
     static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
     static string U(string text) => Uri.EscapeDataString(text);
@@ -154,6 +155,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             <p class="count"><strong>{w.Count(v.Counts.Total)}</strong> {H(countWord)}
             <span class="breakdown">({H(w.Format("breakdown", ("organisations", w.Count(v.Counts.Organisations)), ("individuals", w.Count(v.Counts.Individuals))))})</span></p>
             <div class="text" dir="auto">{BelowTitle(v.Letter.BodyHtml)}</div>
+            {(v.Days.Count == 0 ? "" : Chart(v.Days, w))}
             </article>
             <section class="sign" aria-labelledby="sign-heading">
             <h2 id="sign-heading">{H(w["sign"])}</h2>
@@ -215,6 +217,34 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
 
             """);
         return html.ToString();
+    }
+
+    /// <summary>
+    /// The cumulative count by day as a small SVG line (drawn by the server, no script), with the numbers as a table
+    /// for anyone who cannot see it. Only for letters past the public threshold.
+    /// </summary>
+    static string Chart(List<SignatureTimeline.PublicDay> days, Words w)
+    {
+        const int width = 600, height = 140, pad = 4;
+        var max = Math.Max(1, days[^1].Cumulative);
+        var step = days.Count == 1 ? 0 : (width - 2.0 * pad) / (days.Count - 1);
+        var points = string.Join(' ', days.Select((d, i) => FormattableString.Invariant(
+            $"{pad + (days.Count == 1 ? width / 2.0 - pad : i * step):0.#},{height - pad - (height - 2.0 * pad) * d.Cumulative / max:0.#}")));
+        var summary = w.Format("timelineSummary", ("count", w.Count(days[^1].Cumulative)), ("date", days[^1].Date));
+        var rows = string.Concat(days.Select(d => $"<tr><td>{d.Date}</td><td>{w.Count(d.Confirmed)}</td><td>{w.Count(d.Cumulative)}</td></tr>\n"));
+        return $"""
+            <figure class="timeline">
+            <figcaption id="timeline-caption">{H(w["timeline"])}: {H(summary)}</figcaption>
+            <svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-caption" preserveAspectRatio="none">
+            <line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#8a8a8a" stroke-width="1"/>
+            <polyline points="{points}" fill="none" stroke="#0b4f8a" stroke-width="3" stroke-linejoin="round"/>
+            </svg>
+            <details><summary>{H(w["numbers"])}</summary>
+            <table><thead><tr><th scope="col">{H(w["date"])}</th><th scope="col">{H(w["signedThatDay"])}</th><th scope="col">{H(w["total"])}</th></tr></thead>
+            <tbody>
+            {rows}</tbody></table></details>
+            </figure>
+            """;
     }
 
     /// <summary>The letter's own headings one level down: the page's only h1 is the letter's title.</summary>

@@ -8,7 +8,7 @@ public sealed class Request : SignerFields;
 
 public sealed class Validator() : SignerFieldsValidator<Request>(emailRequired: false);
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys)
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys, MilestoneNotices milestones)
     : Endpoint<Request, StaffSignature>
 {
     public override void Configure()
@@ -17,7 +17,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
         Roles(Role.Staff, Role.Admin);
         Description(b => b.WithName("AddSignature").WithTags("Signatures")
             .WithSummary("Add a signatory who signed another way; recorded as staff-added, confirmed without email")
-            .Produces<StaffSignature>(201).Problems(400, 404, 409, 503), clearDefaults: true);
+            .Produces<StaffSignature>(201).Problems(400, 404, 409), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -31,15 +31,15 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
             return;
         }
 
-        var stored = writer.TrySign(new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
-            Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId()));
-        if (stored is null)
+        var draft = new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
+            Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId());
+        // Staff add few: this waits for room in the writer's queue rather than answering 503 as the public form does.
+        var result = await writer.WriteAsync(async (tx, now) =>
         {
-            HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
-            await Send.ResultAsync(Problems.Create(HttpContext, 503, "The service is busy: try again in a few seconds."));
-            return;
-        }
-        var result = await stored;
+            var signed = await signatures.SignAsync(tx, draft, now);
+            if (signed.Outcome == SignOutcome.Stored) await milestones.CountedAsync(tx, letter, now);
+            return signed;
+        }, ct);
         if (result.Outcome == SignOutcome.Duplicate)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, "This email has already signed this letter as this kind of signatory.",
