@@ -202,7 +202,7 @@ const letterInputs = letter => {
     retainContactDays: h('input', { name: 'retainContactDays', type: 'number', min: 1, max: 3650, value: letter?.retainContactDays ?? '' }),
     challenge: select('challenge', ['off', 'auto', 'on'], letter?.challenge ?? 'off'),
     consentText: h('textarea', { name: 'consentText', rows: 3, value: letter?.consentText ?? '' }),
-    milestones: h('input', { name: 'milestones', inputmode: 'numeric', value: (letter?.milestones ?? []).map(m => m.threshold).join(', ') }),
+    milestones: h('input', { name: 'milestones', inputmode: 'numeric', value: (letter?.milestones ?? []).join(', ') }),
     notifyEmail: h('input', { name: 'notifyEmail', type: 'email', value: letter?.notifyEmail ?? '' }),
   };
 };
@@ -298,8 +298,10 @@ async function letterView(id) {
       h('dt', { text: 'Moderation' }), h('dd', { text: l.moderation }),
       h('dt', { text: 'Text version' }), h('dd', { text: l.textVersion ?? 'draft' })),
     h('h2', { text: 'Signatures' }), h('ul', { class: 'counts' }, counts),
-    l.milestones.length ? h('p', {}, 'Milestones: ', l.milestones.map((m, i) => [i ? ', ' : '', String(m.threshold),
-      m.reachedAt ? ' (reached ' + when(m.reachedAt, zone) + ')' : ''])) : null,
+    l.milestones.length ? h('p', {}, 'Milestones: ', l.milestones.map((threshold, i) => {
+      const reached = l.reachedMilestones.find(m => m.threshold === threshold);
+      return [i ? ', ' : '', String(threshold), reached ? ' (reached ' + when(reached.reachedAt, zone) + ')' : ''];
+    })) : null,
     h('p', { class: 'actions' }, h('a', { href: '#/letters/' + id + '/signatures', class: 'button', text: 'Signatures and moderation' }),
       h('a', { href: '#/letters/' + id + '/edit', class: 'button secondary', text: 'Edit' }),
       l.status !== 'draft' ? h('a', { href: '/letters/' + l.slug, class: 'button secondary', text: 'Public page' }) : null,

@@ -14,6 +14,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         "POST /api/public/letters/{slug}/signatures", "POST /api/public/signatures/verify", "POST /api/public/signatures/withdraw",
         "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
         "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "POST /api/sessions", "GET /console",
+        "GET /api/public/letters/{slug}/timeline", "GET /api/public/letters/{slug}/timeline.csv",
     ];
 
     IEnumerable<(string Method, string Route, string Url, EndpointDefinition Definition)> Endpoints()

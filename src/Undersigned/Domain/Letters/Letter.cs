@@ -111,6 +111,6 @@ public sealed class DeadlineChange
 public sealed class Milestone
 {
     public long Threshold { get; init; }
-    /// <summary>When the confirmed count first met the threshold; null until then.</summary>
-    public DateTimeOffset? ReachedAt { get; init; }
+    /// <summary>When the confirmed count first met the threshold.</summary>
+    public DateTimeOffset ReachedAt { get; init; }
 }

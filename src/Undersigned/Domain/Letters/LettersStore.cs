@@ -184,11 +184,11 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             RETURNING threshold
             """, new { letterId, now })).Order().ToArray();
 
-    public async Task<Dictionary<long, Milestone[]>> MilestonesAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
+    public async Task<Dictionary<long, Milestone[]>> ReachedMilestonesAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<(long LetterId, long Threshold, DateTimeOffset? ReachedAt)>(
-                $"SELECT letter_id, threshold, reached_at FROM letter_milestones WHERE {db.In("letter_id", "letterIds")} ORDER BY threshold",
+        return (await connection.QueryAsync<(long LetterId, long Threshold, DateTimeOffset ReachedAt)>(
+                $"SELECT letter_id, threshold, reached_at FROM letter_milestones WHERE {db.In("letter_id", "letterIds")} AND reached_at IS NOT NULL ORDER BY threshold",
                 new { letterIds }))
             .GroupBy(m => m.LetterId).ToDictionary(g => g.Key, g => g.Select(m => new Milestone { Threshold = m.Threshold, ReachedAt = m.ReachedAt }).ToArray());
     }

@@ -30,8 +30,10 @@ public sealed class LetterResponse
     public required Dictionary<string, long> Counts { get; init; }
     /// <summary>Emails to signers that a mail server refused for good (unknown address, say): not retried.</summary>
     public long UndeliverableEmails { get; init; }
-    /// <summary>Confirmed counts staff are told of, each with when it was first reached.</summary>
-    public required Milestone[] Milestones { get; init; }
+    /// <summary>Confirmed counts staff are told of, as set.</summary>
+    public required long[] Milestones { get; init; }
+    /// <summary>The milestones passed so far, with when each was first reached (announced once).</summary>
+    public required Milestone[] ReachedMilestones { get; init; }
     /// <summary>Where milestone emails go.</summary>
     public string? NotifyEmail { get; init; }
 }
@@ -45,7 +47,7 @@ public sealed class LetterReader(LettersStore letters, SignaturesStore signature
         var histories = await letters.HistoriesAsync(ids, ct);
         var counts = await signatures.CountsByStatusAsync(ids, ct);
         var undeliverable = await outbox.UndeliverableAsync(ids, ct);
-        var milestones = await letters.MilestonesAsync(ids, ct);
+        var reached = await letters.ReachedMilestonesAsync(ids, ct);
         return rows.Select(row => new LetterResponse
         {
             Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
@@ -56,7 +58,7 @@ public sealed class LetterReader(LettersStore letters, SignaturesStore signature
             TextVersions = histories[row.Id].TextVersions, DeadlineHistory = histories[row.Id].DeadlineHistory,
             Counts = SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
             UndeliverableEmails = undeliverable.GetValueOrDefault(row.Id),
-            Milestones = milestones.GetValueOrDefault(row.Id, []), NotifyEmail = row.NotifyEmail,
+            Milestones = row.Thresholds, ReachedMilestones = reached.GetValueOrDefault(row.Id, []), NotifyEmail = row.NotifyEmail,
         }).ToList();
     }
 

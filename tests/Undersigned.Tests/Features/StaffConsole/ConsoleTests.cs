@@ -150,7 +150,7 @@ public sealed class ConsoleTests : SmtpAppTest
         await page.GetByText("Someone else changed this letter since you opened it").WaitForAsync();
         Assert.Equal("Their title", (string)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["title"]!);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reload the letter" }).ClickAsync();
-        Assert.Equal("Their title", await page.GetByLabel("Title").InputValueAsync());
+        await Assertions.Expect(page.GetByLabel("Title")).ToHaveValueAsync("Their title"); // waits for the reloaded form
     }
 
     [Fact]
