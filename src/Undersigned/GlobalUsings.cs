@@ -3,6 +3,7 @@ global using Undersigned.Domain.Audit;
 global using Undersigned.Domain.Keys;
 global using Undersigned.Domain.Letters;
 global using Undersigned.Domain.Outbox;
+global using Undersigned.Domain.Partners;
 global using Undersigned.Domain.Pause;
 global using Undersigned.Domain.Service;
 global using Undersigned.Domain.Signatures;

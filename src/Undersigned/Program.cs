@@ -55,6 +55,7 @@ services.AddSingleton<ApiKeysStore>();
 services.AddSingleton<AuditStore>();
 services.AddSingleton<PauseSwitch>();
 services.AddSingleton<MilestoneNotices>();
+services.AddSingleton<PartnersStore>();
 services.AddSingleton<ServiceStateStore>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();

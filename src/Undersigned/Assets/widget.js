@@ -1,7 +1,8 @@
 /* Undersigned signature widget. Script mode: <script src="BASE/widget.js" data-letter="SLUG" async></script>.
    Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy),
    data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host.
-   data-mode="form" shows only the form (the letter page shows the letter itself). */
+   data-mode="form" shows only the form (the letter page shows the letter itself); data-partner="code" says which
+   partner's site it is on (its signatures are attributed to that partner). */
 (() => {
   'use strict';
   const T = {
@@ -10,6 +11,7 @@
       read: 'Read the letter', as: 'I am signing as', individual: 'an individual', organisation: 'an organisation',
       name: 'Your name', contact: 'Your name (the organisation\u2019s contact, never shown)', role: 'Role or title (optional)',
       org: 'Organisation', orgOptional: 'Organisation (optional)', email: 'Email (never shown)', show: 'Show my name on the letter',
+      partner: name => 'Let ' + name + ' contact me about this campaign',
       sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked above.',
       done: 'Thank you. Check your email and confirm your signature with the link we sent.',
       opens: at => 'Signing opens on ' + at + '.', closed: 'Signing has closed.', stale: 'The letter has just changed: please read it again before signing.',
@@ -20,6 +22,7 @@
       read: 'Darllen y llythyr', as: 'Rwy\u2019n llofnodi fel', individual: 'unigolyn', organisation: 'sefydliad',
       name: 'Eich enw', contact: 'Eich enw (cyswllt y sefydliad, ni chaiff ei ddangos)', role: 'Rôl neu deitl (dewisol)',
       org: 'Sefydliad', orgOptional: 'Sefydliad (dewisol)', email: 'E-bost (ni chaiff ei ddangos)', show: 'Dangos fy enw ar y llythyr',
+      partner: name => 'Caniatáu i ' + name + ' gysylltu â mi am yr ymgyrch hon',
       sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi uchod.',
       done: 'Diolch. Gwiriwch eich e-bost a chadarnhewch eich llofnod gyda\u2019r ddolen a anfonwyd gennym.',
       opens: at => 'Bydd llofnodi\u2019n agor ar ' + at + '.', closed: 'Mae llofnodi wedi cau.', stale: 'Mae\u2019r llythyr newydd newid: darllenwch ef eto cyn llofnodi.',
@@ -110,6 +113,8 @@ button[disabled] { opacity: .6; cursor: default; }
       '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
       '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
     const body = box.querySelector('.body'), status = box.querySelector('.status');
+    // Only a partner the letter has: an unknown code is ignored here, as the server would refuse it.
+    const partner = (letter.partners || []).find(p => p.code === script.dataset.partner);
     if (letter.status === 'scheduled') { status.textContent = t.opens(when(letter.opensAt)); return; }
     if (letter.status !== 'open') { status.textContent = t.closed; return; }
 
@@ -127,6 +132,9 @@ button[disabled] { opacity: .6; cursor: default; }
       '<div class="check"><input type="checkbox" id="' + id + '-showName" name="showName" checked><label for="' + id + '-showName">' + esc(t.show) + '</label></div>' +
       '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
       '<p class="error" id="' + id + '-consent-error"></p>' +
+      (partner && partner.askContactConsent
+        ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(t.partner(partner.name)) + '</label></div>'
+        : '') +
       '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
       '<button type="submit">' + esc(t.sign) + '</button></form>';
     const form = body.querySelector('form'), button = form.querySelector('button');
@@ -160,6 +168,10 @@ button[disabled] { opacity: .6; cursor: default; }
         email: el('email').value, showName: el('showName').checked, consent: el('consent').checked, textVersion: letter.textVersion,
         website: el('website').value,
       };
+      if (partner) {
+        data.partner = partner.code;
+        if (partner.askContactConsent) data.partnerConsent = el('partnerConsent').checked;
+      }
       if (challenge) data.challenge = challenge;
       button.disabled = true;
       status.textContent = t.sending;

@@ -46,8 +46,9 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
         {
             if (!LetterSlug.IsWellFormed(slug)) return null; // no letter has it: nothing to ask the database
             await using var connection = await db.OpenReadAsync(ct);
-            return await connection.QuerySingleOrDefaultAsync<LetterRow>(
+            var row = await connection.QuerySingleOrDefaultAsync<LetterRow>(
                 "SELECT * FROM letters WHERE slug = @slug AND published_at IS NOT NULL", new { slug });
+            return row is null ? null : (row, await Partners.PartnersStore.ActiveAsync(connection, row.Id));
         });
 
     public async Task<Dictionary<long, LetterHistory>> HistoriesAsync(IReadOnlyList<long> ids, CancellationToken ct = default)
@@ -97,7 +98,11 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
 
     // ----- writes: each forgets the cache once its transaction commits
 
-    async Task ChangedAsync(WriteTransaction tx)
+    /// <summary>
+    /// In any transaction that changes what a published letter shows or accepts (its partners too): the cached letters
+    /// are forgotten when it commits, here and, through the change notice, on every other instance.
+    /// </summary>
+    public async Task ChangedAsync(WriteTransaction tx)
     {
         tx.AfterCommit(published.Forget);
         await notices.AnnounceAsync(tx, ChangeNotices.Letters);

@@ -88,7 +88,8 @@ public static partial class Signer
 /// </summary>
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
-    int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null);
+    int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null,
+    long? PartnerId = null, bool? PartnerConsent = null);
 
 public sealed record UsedChallenge(string Challenge, DateTimeOffset ExpiresAt);
 
@@ -115,6 +116,10 @@ public sealed class SignatureRow
     public long? StaffAddedBy { get; init; }
     public DateTimeOffset SignedAt { get; init; }
     public DateTimeOffset? ConfirmedAt { get; init; }
+    /// <summary>The partner whose code the signature came through.</summary>
+    public long? PartnerId { get; init; }
+    /// <summary>The signer's answer to "let this partner contact me"; null when not asked, or once withdrawn or purged.</summary>
+    public bool? PartnerConsent { get; init; }
 
     public string Display => Signer.Display(Kind, Name, Role, Organisation);
 

@@ -17,7 +17,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
-                           "address_hash, held, staff_added_by, signed_at, confirmed_at";
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent";
 
     /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
@@ -143,15 +143,18 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                 })
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at)
+                                        text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
+                                        partner_id, partner_consent, partner_consent_version)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                        @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now)
+                        @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now,
+                        @PartnerId, @PartnerConsent, @partnerConsentVersion)
                 RETURNING id
                 """, new
                 {
                     draft.LetterId, draft.Kind, status = SignatureStatus.Pending, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
                     emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, now,
                     mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
+                    draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version,
                 });
 
     // ----- the signer's links
@@ -218,7 +221,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public async Task EraseAsync(WriteTransaction tx, long signatureId)
     {
         await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
-            name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL
+            name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
+            partner_consent = NULL, partner_consent_version = NULL
             """);
         await outbox.CancelForSignatureAsync(tx, signatureId);
         await audit.ForgetSignatureDetailsAsync(tx, signatureId);
@@ -436,6 +440,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""
             UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_issued_at = NULL, address_hash = NULL,
+                partner_consent = NULL, partner_consent_version = NULL,
                 name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
                 role = CASE kind WHEN @Organisation THEN NULL ELSE role END
             WHERE letter_id = @letterId

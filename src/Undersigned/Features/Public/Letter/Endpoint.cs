@@ -23,6 +23,15 @@ public sealed class Response
     /// <summary><c>off</c>, <c>on</c> or <c>auto</c>.</summary>
     public required string Challenge { get; init; }
     public required PublicCounts Counts { get; init; }
+    /// <summary>The partner organisations circulating the letter; the form asks for contact consent where one asks.</summary>
+    public required List<PublicPartner> Partners { get; init; }
+}
+
+public sealed class PublicPartner
+{
+    public required string Code { get; init; }
+    public required string Name { get; init; }
+    public bool AskContactConsent { get; init; }
 }
 
 public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, TimeProvider clock) : EndpointWithoutRequest<Response>
@@ -62,6 +71,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
                 Target = letter.Target, Status = status, OpensAt = letter.OpensAt,
                 ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
                 ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = counts,
+                Partners = published.Partners.Values.Select(p => new PublicPartner { Code = p.Code, Name = p.Name, AskContactConsent = p.AskContactConsent }).ToList(),
             }, Json.Options)));
         await Send.BytesAsync(answer.Body, contentType: "application/json; charset=utf-8", cancellation: ct);
     }

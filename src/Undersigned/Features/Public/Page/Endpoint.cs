@@ -56,7 +56,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         // A cursor this page did not give out is ignored, not refused: the first page is shown.
         var cursorKey = query["cursor"].ToString() is { Length: > 0 } cursor ? Paging.Decode(cursor) : null;
         HttpContext.Response.Headers.ContentSecurityPolicy = Policy;
-        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0), list: true))
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0, query["partner"].ToString()), list: true))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
@@ -64,7 +64,9 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
         var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
         var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
-        var html = Render(new View(published, status, counts, page, cursorKey is not null, days, words, urls.Base, query["partner"]));
+        // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
+        var partner = query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code) ? code : null;
+        var html = Render(new View(published, status, counts, page, cursorKey is not null, days, words, urls.Base, partner));
         await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
     }
 
@@ -163,7 +165,8 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             """);
         html.Append(v.Status switch
         {
-            LetterStatus.Open => $"<script src=\"/widget.js\" data-letter=\"{H(letter.Slug)}\" data-lang=\"{w.Tag}\" data-mode=\"form\"></script>\n" +
+            LetterStatus.Open => $"<script src=\"/widget.js\" data-letter=\"{H(letter.Slug)}\" data-lang=\"{w.Tag}\" data-mode=\"form\"" +
+                                 (v.Partner is null ? "" : $" data-partner=\"{H(v.Partner)}\"") + "></script>\n" +
                                  $"<p class=\"needs-script\">{H(w["needsScript"])}</p>\n",
             LetterStatus.Scheduled => $"<p>{H(w["scheduledNote"])}</p>\n",
             _ => $"<p>{H(w["closedNote"])}</p>\n",

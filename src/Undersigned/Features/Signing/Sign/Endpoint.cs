@@ -15,6 +15,10 @@ public sealed class Request : SignerFields
     public string? Website { get; set; }
     /// <summary>A solved proof-of-work challenge, where the letter asks for one.</summary>
     public string? Challenge { get; set; }
+    /// <summary>The code of the partner the signer came through (the widget's <c>data-partner</c>, the page's <c>?partner=</c>).</summary>
+    public string? Partner { get; set; }
+    /// <summary>The answer to "let this partner contact me", where the partner asks; unticked (false) by default.</summary>
+    public bool? PartnerConsent { get; set; }
 }
 
 public sealed class Validator : SignerFieldsValidator<Request>
@@ -25,6 +29,7 @@ public sealed class Validator : SignerFieldsValidator<Request>
         RuleFor(r => r.TextVersion).NotNull();
         RuleFor(r => r.Website).MaximumLength(2000);
         RuleFor(r => r.Challenge).MaximumLength(2000);
+        RuleFor(r => r.Partner).MaximumLength(PartnerCode.MaxLength);
         RuleFor(r => r.Email).Must(e => !Resolve<DisposableDomains>().Contains(e!)).When(r => !string.IsNullOrEmpty(r.Email))
             .WithMessage("uses a throwaway email service: please sign with an address you keep.");
     }
@@ -55,14 +60,16 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
+        var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
+        var letter = published?.Row;
+        AttachedPartner? partner = null;
 
         var paused = await pause.CurrentAsync(ct);
         var challengeRequired = false; // worked out (and the attempt counted) only once the checks before it pass
         var status = letter is null ? null : LetterStatus.Of(letter, now);
         var problem =
             letter is null ? Problems.PublishedLetterNotFound(HttpContext)
-            : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, letter.Origins, OwnOrigin)
+            : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, published!.Origins, OwnOrigin)
                 ? Problems.Create(HttpContext, 403, "Signing this letter from this site is not allowed.")
             : paused is not null ? Problems.Create(HttpContext, 503, $"Signing is paused for now: {paused.Reason}")
             : status == LetterStatus.Scheduled
@@ -72,6 +79,8 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
             : request.TextVersion != letter.TextVersion
                 ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
                     ("textVersion", $"is not the current version ({letter.TextVersion})."))
+            : request.Partner is { Length: > 0 } code && !published.Partners.TryGetValue(code, out partner)
+                ? Problems.Create(HttpContext, 400, "This partner code is not one of this letter's partners.", ("partner", "is not attached to this letter."))
             : (challengeRequired = challengePolicy.Required(letter.Id, letter.Challenge)) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
                 ? ChallengeProblem(unsolved)
             : null;
@@ -88,7 +97,8 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
             var stored = writer.TrySign(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
                 Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
-                Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null));
+                Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
+                PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

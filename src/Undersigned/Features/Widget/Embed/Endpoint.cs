@@ -4,8 +4,8 @@ using FastEndpoints;
 namespace Undersigned.Features.Widget.Embed;
 
 /// <summary>
-/// Iframe mode: a page holding the widget, which posts its height to the parent. Only the letter's
-/// <c>allowedOrigins</c> may frame it (any site when the list is empty), said by CSP frame-ancestors.
+/// Iframe mode: a page holding the widget, which posts its height to the parent. Only the letter's and its partners'
+/// <c>allowedOrigins</c> may frame it (any site when the letter lists none), said by CSP frame-ancestors.
 /// </summary>
 public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
 {
@@ -19,26 +19,30 @@ public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var letter = (await letters.FindPublishedAsync(Route<string>("slug")!, ct))?.Row;
+        var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
+        var letter = published?.Row;
         if (letter is null)
         {
             await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
-        var ancestors = letter.Origins.Length == 0 ? "*" : string.Join(' ', letter.Origins);
+        var ancestors = published!.Origins.Length == 0 ? "*" : string.Join(' ', published.Origins);
         var headers = HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; " +
                                         $"img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}";
         headers.CacheControl = "no-cache";
         var lang = HttpContext.Request.Query["lang"].ToString() is "cy" ? "cy" : "en";
         var slug = WebUtility.HtmlEncode(letter.Slug);
+        // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
+        var partner = HttpContext.Request.Query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code)
+            ? $" data-partner=\"{WebUtility.HtmlEncode(code)}\"" : "";
         await Send.StringAsync($$"""
             <!doctype html>
             <html lang="{{lang}}">
             <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
             <title>{{WebUtility.HtmlEncode(letter.Title)}}</title>
             <style>body { margin: 0; font-family: system-ui, sans-serif; } .undersigned-widget { max-width: none; }</style></head>
-            <body><script src="/widget.js" data-letter="{{slug}}" data-lang="{{lang}}" data-mode="iframe"></script></body>
+            <body><script src="/widget.js" data-letter="{{slug}}" data-lang="{{lang}}" data-mode="iframe"{{partner}}></script></body>
             </html>
             """, contentType: "text/html; charset=utf-8", cancellation: ct);
     }

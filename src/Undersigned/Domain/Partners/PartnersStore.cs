@@ -1,0 +1,92 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+
+namespace Undersigned.Domain.Partners;
+
+/// <summary>
+/// The only place that writes partners and their attachments to letters. Attaching or detaching changes what a
+/// published letter accepts, so it makes <see cref="LettersStore"/> forget its cached letters when it commits.
+/// </summary>
+public sealed class PartnersStore(Db db, LettersStore letters)
+{
+    const string Columns = "id, name, code, website, created_at, updated_at";
+
+    /// <summary>A new partner, or null when another already has the code.</summary>
+    public async Task<PartnerRow?> CreateAsync(string name, string code, string? website, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<PartnerRow>($"""
+            INSERT INTO partners (name, code, website, created_at, updated_at) VALUES (@name, @code, @website, @now, @now)
+            ON CONFLICT (code) DO NOTHING RETURNING {Columns}
+            """, new { name, code, website, now });
+    }
+
+    public async Task<List<PartnerRow>> ListAsync(long? after, int take, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<PartnerRow>($"SELECT {Columns} FROM partners WHERE id > @after ORDER BY id LIMIT @take",
+            new { after = after ?? 0, take })).ToList();
+    }
+
+    public async Task<PartnerRow?> FindAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<PartnerRow>($"SELECT {Columns} FROM partners WHERE id = @id", new { id });
+    }
+
+    public enum Update { Updated, NotFound, CodeTaken }
+
+    public async Task<Update> UpdateAsync(WriteTransaction tx, long id, string name, string code, string? website, DateTimeOffset now)
+    {
+        if (await tx.ScalarAsync<long>("SELECT count(*) FROM partners WHERE code = @code AND id <> @id", new { code, id }) > 0) return Update.CodeTaken;
+        if (await tx.ExecuteAsync("UPDATE partners SET name = @name, code = @code, website = @website, updated_at = @now WHERE id = @id",
+                new { id, name, code, website, now }) == 0)
+            return Update.NotFound;
+        await letters.ChangedAsync(tx); // names and codes are part of published letters
+        return Update.Updated;
+    }
+
+    /// <summary>Attaches a partner to a letter, or updates (and re-opens) its attachment.</summary>
+    public async Task AttachAsync(WriteTransaction tx, long letterId, long partnerId, string[] origins, bool askContactConsent, DateTimeOffset now)
+    {
+        await tx.ExecuteAsync("""
+            INSERT INTO letter_partners (letter_id, partner_id, allowed_origins, ask_contact_consent, attached_at)
+            VALUES (@letterId, @partnerId, @origins, @askContactConsent, @now)
+            ON CONFLICT (letter_id, partner_id) DO UPDATE SET allowed_origins = @origins, ask_contact_consent = @askContactConsent, detached_at = NULL
+            """, new { letterId, partnerId, origins = JsonSerializer.Serialize(origins), askContactConsent, now });
+        await letters.ChangedAsync(tx);
+    }
+
+    /// <summary>Detaches a partner: its code stops working for new signatures; false when it was not attached.</summary>
+    public async Task<bool> DetachAsync(WriteTransaction tx, long letterId, long partnerId, DateTimeOffset now)
+    {
+        var detached = await tx.ExecuteAsync("""
+            UPDATE letter_partners SET detached_at = @now WHERE letter_id = @letterId AND partner_id = @partnerId AND detached_at IS NULL
+            """, new { letterId, partnerId, now }) == 1;
+        if (detached) await letters.ChangedAsync(tx);
+        return detached;
+    }
+
+    const string AttachedColumns = """
+        SELECT lp.partner_id, p.code, p.name, lp.allowed_origins, lp.ask_contact_consent, lp.attached_at, lp.detached_at
+        FROM letter_partners lp JOIN partners p ON p.id = lp.partner_id
+        """;
+
+    /// <summary>Every partner ever attached to the letter (detached ones too), with its signatures' counts by status.</summary>
+    public async Task<List<(AttachedPartner Partner, Dictionary<string, long> Counts)>> AttachedAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        var attached = (await connection.QueryAsync<AttachedPartner>($"{AttachedColumns} WHERE lp.letter_id = @letterId ORDER BY p.name", new { letterId })).ToList();
+        var counts = (await connection.QueryAsync<(long PartnerId, string Status, long Count)>("""
+            SELECT partner_id, status, count(*) FROM signatures WHERE letter_id = @letterId AND partner_id IS NOT NULL GROUP BY partner_id, status
+            """, new { letterId })).ToList();
+        return attached.Select(p => (p, SignatureStatus.All.ToDictionary(s => s,
+            s => counts.Where(c => c.PartnerId == p.PartnerId && c.Status == s).Sum(c => c.Count)))).ToList();
+    }
+
+    /// <summary>The partners attached now, for the published-letter cache (read on the connection it loads the letter with).</summary>
+    public static async Task<AttachedPartner[]> ActiveAsync(DbConnection connection, long letterId)
+        => (await connection.QueryAsync<AttachedPartner>($"{AttachedColumns} WHERE lp.letter_id = @letterId AND lp.detached_at IS NULL ORDER BY p.name",
+            new { letterId })).ToArray();
+}
