@@ -568,6 +568,10 @@ async function route() {
   try {
     if (!me) {
       me = (await api('GET', '/api/me')).data;
+      if (me.role === 'partner') {
+        await api('DELETE', '/api/sessions/current').catch(() => {});
+        return signOut('This console is for campaign staff. A partner key reads its letters and signers through /api/partner/letters.');
+      }
       renderNav();
     }
     const hash = location.hash || '#/letters';

@@ -29,7 +29,7 @@ public sealed class AdminKeyBootstrap(ApiKeysStore keys, Settings settings, Time
         var generated = ApiKey.Generate();
         var path = Path.GetFullPath(Path.Combine(settings.DataDirectory, "admin-key"));
         SecretFile.Write(path, generated);
-        await keys.CreateAsync("first admin key", Role.Admin, generated, createdBy: null, now, ct);
+        await keys.CreateAsync("first admin key", Role.Admin, partnerId: null, generated, createdBy: null, now, ct);
         log.LogWarning("No admin key existed, so one was generated and written to {AdminKeyFile} (readable by this user only).", path);
     }
 }

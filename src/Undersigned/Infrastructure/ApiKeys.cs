@@ -12,6 +12,8 @@ public static class Role
 {
     public const string Admin = "admin";
     public const string Staff = "staff";
+    /// <summary>A partner organisation's key: only the /api/partner routes, for the partner it is bound to.</summary>
+    public const string Partner = "partner";
 }
 
 /// <summary>API keys: 256 random bits shown once, stored only as a SHA-256 hash (a slow hash adds nothing at that entropy).</summary>
@@ -19,7 +21,7 @@ public static class ApiKey
 {
     public const string Scheme = "ApiKey";
     const string Prefix = "usk_", SessionPrefix = "uss_";
-    public const string SessionClaim = "session";
+    public const string SessionClaim = "session", PartnerClaim = "partner";
 
     /// <summary>How long a console session lasts: a working day.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
@@ -41,6 +43,9 @@ public static class ApiKey
         => key.StartsWith(Prefix) && key.Length > Prefix.Length + 16 ? key[..(Prefix.Length + 4)] + "…" : "(from configuration)";
 
     public static long KeyId(this ClaimsPrincipal user) => long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+
+    /// <summary>The partner a partner key is bound to; null for staff and admin keys.</summary>
+    public static long? PartnerId(this ClaimsPrincipal user) => user.FindFirstValue(PartnerClaim) is { } id ? long.Parse(id) : null;
 
     /// <summary>The session the request came with; null when it came with the key itself.</summary>
     public static long? SessionId(this ClaimsPrincipal user) => user.FindFirstValue(SessionClaim) is { } id ? long.Parse(id) : null;
@@ -67,12 +72,14 @@ public sealed class ApiKeyAuthentication(
             if (session is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
             claims = [new(ClaimTypes.NameIdentifier, session.Value.KeyId.ToString()), new(ClaimTypes.Role, session.Value.Role),
                       new(ApiKey.SessionClaim, session.Value.SessionId.ToString())];
+            if (session.Value.PartnerId is { } partner) claims.Add(new(ApiKey.PartnerClaim, partner.ToString()));
         }
         else
         {
             var key = await keys.FindActiveAsync(ApiKey.Hash(token), Context.RequestAborted);
             if (key is null) return AuthenticateResult.Fail("Unknown or revoked key.");
             claims = [new(ClaimTypes.NameIdentifier, key.Value.Id.ToString()), new(ClaimTypes.Role, key.Value.Role)];
+            if (key.Value.PartnerId is { } partner) claims.Add(new(ApiKey.PartnerClaim, partner.ToString()));
         }
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
     }

@@ -22,7 +22,9 @@ public sealed class Migrator(Db db, Settings settings, TimeProvider clock, ILogg
             : throw new InvalidOperationException($"Migrations folder '{directory}' does not exist.");
 
         await using var connection = await db.OpenAsync(ct);
-        if (db.Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
+        // SQLite changes a constraint by rebuilding the table, which its own procedure does with foreign keys off
+        // (they can only be switched outside a transaction); each migration is checked for broken references instead.
+        if (db.Engine == Engine.Sqlite) await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF");
         else await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLock)", new { MigrationLock });
         try
         {
@@ -31,6 +33,7 @@ public sealed class Migrator(Db db, Settings settings, TimeProvider clock, ILogg
         finally
         {
             if (db.Engine == Engine.Postgres) await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLock)", new { MigrationLock });
+            else await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
         }
     }
 
@@ -58,6 +61,8 @@ public sealed class Migrator(Db db, Settings settings, TimeProvider clock, ILogg
 
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(System.Text.Encoding.UTF8.GetString(script), transaction: tx);
+            if (db.Engine == Engine.Sqlite && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: tx)).Any())
+                throw new InvalidOperationException($"Migration {name} would leave rows that refer to rows that do not exist; nothing was applied.");
             await connection.ExecuteAsync("INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (@name, @sha256, @now)",
                 new { name, sha256, now = clock.GetUtcNow() }, tx);
             await tx.CommitAsync(ct);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FastEndpoints;
 using Microsoft.AspNetCore.Routing;
@@ -65,6 +66,29 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
             var response = await staff.SendAsync(Request(method, url));
             Assert.True(403 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode}");
             await response.ProblemAsync(403);
+        }
+    }
+
+    [Fact]
+    public async Task Every_staff_and_admin_route_refuses_a_partner_key_and_partner_routes_refuse_staff()
+    {
+        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Partner", code = "partner" })).JsonAsync();
+        var created = await (await app.Admin().PostAsJsonAsync("/api/keys", new { name = "partner key", role = "partner", partnerId = partner["id"] })).JsonAsync();
+        var partnerKey = app.WithKey((string)created["secret"]!);
+        var staff = await app.StaffAsync();
+        var keyed = Endpoints().Where(e => e.Definition.AllowedRoles is { Count: > 0 }).ToList();
+        var partnerRoutes = keyed.Where(e => e.Definition.AllowedRoles!.Contains("partner")).Select(e => $"{e.Method} {e.Route}").Order();
+        Assert.Equal(["DELETE /api/sessions/current", "GET /api/me", "GET /api/partner/letters", "GET /api/partner/letters/{id:long}/export.csv", "GET /api/partner/letters/{id:long}/signatures"],
+            partnerRoutes);
+
+        foreach (var (method, route, url, definition) in keyed)
+        {
+            var (client, refused) = definition.AllowedRoles!.Contains("partner")
+                ? (definition.AllowedRoles!.Contains("staff") ? (null, null) : (staff, "staff"))
+                : (partnerKey, "partner");
+            if (client is null) continue;
+            var response = await client.SendAsync(Request(method, url));
+            Assert.True(403 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode} to a {refused} key");
         }
     }
 }

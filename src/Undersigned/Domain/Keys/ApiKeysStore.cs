@@ -5,23 +5,24 @@ namespace Undersigned.Domain.Keys;
 /// <summary>The only place that reads and writes API keys and their sessions (stored as SHA-256 hashes, never the secret).</summary>
 public sealed class ApiKeysStore(Db db)
 {
-    const string Columns = "id, name, role, hint, created_at, created_by, revoked_at";
+    const string Columns = "id, name, role, hint, created_at, created_by, revoked_at, partner_id";
 
-    /// <summary>The active key with this hash: its id and role.</summary>
-    public async Task<(long Id, string Role)?> FindActiveAsync(byte[] hash, CancellationToken ct)
+    /// <summary>The active key with this hash: its id, role and (for a partner key) partner.</summary>
+    public async Task<(long Id, string Role, long? PartnerId)?> FindActiveAsync(byte[] hash, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<(long, string)?>(
-            "SELECT id, role FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash });
+        return await connection.QuerySingleOrDefaultAsync<(long, string, long?)?>(
+            "SELECT id, role, partner_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash });
     }
 
-    public async Task<KeyResponse> CreateAsync(string name, string role, string secret, long? createdBy, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<KeyResponse> CreateAsync(string name, string role, long? partnerId, string secret, long? createdBy, DateTimeOffset now,
+        CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.QuerySingleAsync<KeyResponse>($"""
-            INSERT INTO api_keys (name, role, key_hash, hint, created_at, created_by) VALUES (@name, @role, @hash, @hint, @now, @createdBy)
+            INSERT INTO api_keys (name, role, partner_id, key_hash, hint, created_at, created_by) VALUES (@name, @role, @partnerId, @hash, @hint, @now, @createdBy)
             RETURNING {Columns}
-            """, new { name, role, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now, createdBy });
+            """, new { name, role, partnerId, hash = ApiKey.Hash(secret), hint = ApiKey.Hint(secret), now, createdBy });
     }
 
     public async Task<List<KeyResponse>> ListAsync(long? before, int take, CancellationToken ct)
@@ -76,11 +77,11 @@ public sealed class ApiKeysStore(Db db)
     }
 
     /// <summary>The key behind an unexpired, unrevoked session whose key is still active: its id, role and the session's id.</summary>
-    public async Task<(long KeyId, string Role, long SessionId)?> FindActiveSessionAsync(byte[] hash, DateTimeOffset now, CancellationToken ct)
+    public async Task<(long KeyId, string Role, long SessionId, long? PartnerId)?> FindActiveSessionAsync(byte[] hash, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<(long, string, long)?>("""
-            SELECT k.id, k.role, s.id FROM sessions s JOIN api_keys k ON k.id = s.key_id
+        return await connection.QuerySingleOrDefaultAsync<(long, string, long, long?)?>("""
+            SELECT k.id, k.role, s.id, k.partner_id FROM sessions s JOIN api_keys k ON k.id = s.key_id
             WHERE s.token_hash = @hash AND s.revoked_at IS NULL AND s.expires_at > @now AND k.revoked_at IS NULL
             """, new { hash, now });
     }

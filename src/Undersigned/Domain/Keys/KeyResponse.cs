@@ -4,8 +4,10 @@ public sealed class KeyResponse
 {
     public long Id { get; init; }
     public required string Name { get; init; }
-    /// <summary><c>admin</c> or <c>staff</c>.</summary>
+    /// <summary><c>admin</c>, <c>staff</c> or <c>partner</c>.</summary>
     public required string Role { get; init; }
+    /// <summary>The partner a partner key is bound to.</summary>
+    public long? PartnerId { get; init; }
     /// <summary>The key's first characters, to recognise it.</summary>
     public required string Hint { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

@@ -89,4 +89,26 @@ public sealed class PartnersStore(Db db, LettersStore letters)
     public static async Task<AttachedPartner[]> ActiveAsync(DbConnection connection, long letterId)
         => (await connection.QueryAsync<AttachedPartner>($"{AttachedColumns} WHERE lp.letter_id = @letterId AND lp.detached_at IS NULL ORDER BY p.name",
             new { letterId })).ToArray();
+
+    /// <summary>The published letters a partner is attached to now (not drafts, not once detached), newest first.</summary>
+    public async Task<List<LetterRow>> LettersOfAsync(long partnerId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<LetterRow>("""
+            SELECT l.* FROM letter_partners lp JOIN letters l ON l.id = lp.letter_id
+            WHERE lp.partner_id = @partnerId AND lp.detached_at IS NULL AND l.published_at IS NOT NULL ORDER BY l.id DESC
+            """, new { partnerId })).ToList();
+    }
+
+    /// <summary>Whether the partner may read this letter's signers now: attached, not detached, and the letter published.</summary>
+    public async Task<LetterRow?> LetterOfAsync(long partnerId, long letterId, CancellationToken ct)
+        => (await LettersOfAsync(partnerId, ct)).FirstOrDefault(l => l.Id == letterId);
+
+    /// <summary>The signatures a partner brought, per letter and status.</summary>
+    public async Task<List<(long LetterId, string Status, long Count)>> CountsOfAsync(long partnerId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long, string, long)>(
+            "SELECT letter_id, status, count(*) FROM signatures WHERE partner_id = @partnerId GROUP BY letter_id, status", new { partnerId })).ToList();
+    }
 }

@@ -356,6 +356,20 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return (counts, rows.Sum(r => r.Changes));
     }
 
+    /// <summary>
+    /// What a partner may see of a letter's signers: only those it brought, confirmed, who agreed to hear from it, oldest
+    /// first after the cursor's id. Every condition is here, not in the caller, so none can be left out.
+    /// </summary>
+    public async Task<List<SignatureRow>> ConsentingToPartnerAsync(long letterId, long partnerId, long after, int take, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<SignatureRow>($"""
+            SELECT {Columns} FROM signatures
+            WHERE partner_id = @partnerId AND letter_id = @letterId AND status = @Confirmed AND partner_consent = @yes AND id > @after
+            ORDER BY id LIMIT @take
+            """, new { letterId, partnerId, SignatureStatus.Confirmed, yes = true, after, take })).ToList();
+    }
+
     /// <summary>Confirmed signatures by the UTC hour they started to count (kept by triggers; no scan of signatures).</summary>
     public async Task<List<TimelinePoint>> ConfirmedByHourAsync(long letterId, CancellationToken ct)
     {

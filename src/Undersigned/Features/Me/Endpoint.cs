@@ -7,7 +7,7 @@ public sealed class Response
     public long KeyId { get; init; }
     /// <summary>The key's name, such as "Amina (campaigns)".</summary>
     public required string Name { get; init; }
-    /// <summary><c>admin</c> or <c>staff</c>: what the console offers follows from it.</summary>
+    /// <summary><c>admin</c>, <c>staff</c> or <c>partner</c>: what the console offers follows from it.</summary>
     public required string Role { get; init; }
     /// <summary>The partner a partner key is bound to; null for staff and admin keys.</summary>
     public long? Partner { get; init; }
@@ -21,7 +21,7 @@ public sealed class Endpoint(ApiKeysStore keys) : EndpointWithoutRequest<Respons
     public override void Configure()
     {
         Get("/api/me");
-        Roles(Role.Staff, Role.Admin);
+        Roles(Role.Staff, Role.Admin, Role.Partner);
         Description(b => b.WithName("GetMe").WithTags("Sessions").WithSummary("The caller's key: name and role")
             .Produces<Response>(), clearDefaults: true);
     }
@@ -29,6 +29,6 @@ public sealed class Endpoint(ApiKeysStore keys) : EndpointWithoutRequest<Respons
     public override async Task HandleAsync(CancellationToken ct)
     {
         var key = (await keys.FindAsync(User.KeyId(), ct))!;
-        await Send.OkAsync(new Response { KeyId = key.Id, Name = key.Name, Role = key.Role, SessionId = User.SessionId() }, ct);
+        await Send.OkAsync(new Response { KeyId = key.Id, Name = key.Name, Role = key.Role, Partner = key.PartnerId, SessionId = User.SessionId() }, ct);
     }
 }

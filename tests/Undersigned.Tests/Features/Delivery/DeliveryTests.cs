@@ -59,7 +59,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
             await AddAsync(letter, new { kind = "individual", name, showName = true });
         var rows = ParseCsv(Encoding.UTF8.GetString((await app.Admin().GetByteArrayAsync($"/api/letters/{letter["id"]}/export.csv"))[3..]));
         Assert.Equal(["'=HYPERLINK(\"x\")", "'+44 20 7946 0000", "'-2+3", "Plain Name"], rows.Skip(1).Select(r => r[2]));
-        Assert.All(new[] { "@SUM(A1)", "\tcmd", "\rcmd" }, cell => Assert.StartsWith("'", Csv.Inert(cell)));
+        Assert.All(new[] { "@SUM(A1)", "\tcmd", "\rcmd" }, cell => Assert.StartsWith("'", Undersigned.Infrastructure.Csv.Inert(cell)));
 
         Assert.Single(ParseCsv(Encoding.UTF8.GetString((await app.Admin().GetByteArrayAsync($"/api/letters/{letter["id"]}/export.csv?status=pending"))[3..])));
         Assert.Equal(["status"], await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/export.csv?status=signed")).ProblemAsync(400));

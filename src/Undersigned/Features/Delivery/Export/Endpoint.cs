@@ -79,13 +79,3 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
         }
     }
 }
-
-public static class Csv
-{
-    /// <summary>RFC 4180: every field quoted, quotes doubled, lines ended with CRLF.</summary>
-    public static Task WriteRowAsync(TextWriter writer, IEnumerable<string?> fields)
-        => writer.WriteAsync(string.Join(',', fields.Select(f => $"\"{Inert(f ?? "").Replace("\"", "\"\"")}\"")) + "\r\n");
-
-    /// <summary>A spreadsheet runs a cell that starts with =, +, -, @, tab or CR as a formula; a leading apostrophe keeps it text.</summary>
-    public static string Inert(string field) => field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + field : field;
-}

@@ -7,8 +7,10 @@ public sealed class Request
 {
     /// <summary>Who or what holds the key, such as "Amina (campaigns)".</summary>
     public string? Name { get; set; }
-    /// <summary><c>admin</c> or <c>staff</c>.</summary>
+    /// <summary><c>admin</c>, <c>staff</c> or <c>partner</c>.</summary>
     public string? Role { get; set; }
+    /// <summary>For a partner key: the partner it is bound to (its routes then answer about that partner only).</summary>
+    public long? PartnerId { get; set; }
 }
 
 public sealed class Validator : Validator<Request>
@@ -16,8 +18,10 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(100).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
-        RuleFor(r => r.Role).NotEmpty().Must(r => r is Infrastructure.Role.Admin or Infrastructure.Role.Staff)
-            .WithMessage("must be admin or staff.");
+        RuleFor(r => r.Role).NotEmpty().Must(r => r is Infrastructure.Role.Admin or Infrastructure.Role.Staff or Infrastructure.Role.Partner)
+            .WithMessage("must be admin, staff or partner.");
+        RuleFor(r => r.PartnerId).NotNull().When(r => r.Role == Infrastructure.Role.Partner).WithMessage("is required for a partner key.");
+        RuleFor(r => r.PartnerId).Null().When(r => r.Role != Infrastructure.Role.Partner).WithMessage("is only for partner keys.");
     }
 }
 
@@ -28,7 +32,7 @@ public sealed class Response
     public required string Secret { get; init; }
 }
 
-public sealed class Endpoint(ApiKeysStore keys, AuditStore audit, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(ApiKeysStore keys, PartnersStore partners, AuditStore audit, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -40,10 +44,15 @@ public sealed class Endpoint(ApiKeysStore keys, AuditStore audit, TimeProvider c
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
+        if (request.PartnerId is { } partnerId && await partners.FindAsync(partnerId, ct) is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "No partner has this id.", ("partnerId", "is not a partner.")));
+            return;
+        }
         var secret = ApiKey.Generate();
         var now = clock.GetUtcNow();
-        var key = await keys.CreateAsync(request.Name!, request.Role!, secret, User.KeyId(), now, ct);
-        await audit.RecordAsync(null, now, User.KeyId(), "key.create", null, details: new { key.Id, key.Role }, ct: ct);
+        var key = await keys.CreateAsync(request.Name!, request.Role!, request.PartnerId, secret, User.KeyId(), now, ct);
+        await audit.RecordAsync(null, now, User.KeyId(), "key.create", null, details: new { key.Id, key.Role, key.PartnerId }, ct: ct);
         HttpContext.Response.Headers.Location = "/api/keys";
         await Send.ResponseAsync(new Response { Key = key, Secret = secret }, 201, ct);
     }

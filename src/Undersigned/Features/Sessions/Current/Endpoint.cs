@@ -8,7 +8,7 @@ public sealed class Endpoint(Db db, ApiKeysStore keys, AuditStore audit, TimePro
     public override void Configure()
     {
         Delete("/api/sessions/current");
-        Roles(Role.Staff, Role.Admin);
+        Roles(Role.Staff, Role.Admin, Role.Partner);
         Description(b => b.WithName("EndCurrentSession").WithTags("Sessions").WithSummary("Sign out: end the session this request uses")
             .Produces(204).Problems(409), clearDefaults: true);
     }
