@@ -37,3 +37,18 @@ public class SignerFieldsValidator<T> : Validator<T> where T : SignerFields
         RuleFor(s => s.ShowName).NotNull().WithMessage("must say whether the name may be shown (true or false).");
     }
 }
+
+/// <summary>A signature gathered other than through the form, by staff or a partner: how it was given.</summary>
+public class GatheredSignerFields : SignerFields
+{
+    /// <summary><c>paper</c> (the default), <c>event</c> or <c>email</c>.</summary>
+    public string? Method { get; set; }
+}
+
+public class GatheredSignerFieldsValidator<T> : SignerFieldsValidator<T> where T : GatheredSignerFields
+{
+    public GatheredSignerFieldsValidator() : base(emailRequired: false)
+    {
+        RuleFor(s => s.Method).Must(m => SigningMethod.Gathered.Contains(m)).When(s => s.Method is not null).WithMessage("must be paper, event or email.");
+    }
+}

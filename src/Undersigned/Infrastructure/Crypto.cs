@@ -69,6 +69,10 @@ public sealed class ServiceKeys
     public string WithdrawToken(long signatureId, long letterId, string kind, byte[] emailHmac)
         => SignatureToken(withdrawMacKey, signatureId, emailHmac, letterId, kind);
 
+    /// <summary>The token of a signature's "stop sharing with the partner" link: worked out like the withdraw token, for another purpose.</summary>
+    public string StopSharingToken(long signatureId, long letterId, string kind, byte[] emailHmac)
+        => SignatureToken(withdrawMacKey, signatureId, emailHmac, letterId, kind, "stop-sharing");
+
     /// <summary>
     /// A verification token: the signature's id and an HMAC of what confirming it publishes and of when its link was
     /// first sent, so the same details sent again while the link lives get the same link (the first email keeps

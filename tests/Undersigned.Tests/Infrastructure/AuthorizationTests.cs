@@ -16,6 +16,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
         "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "POST /api/sessions", "GET /console",
         "GET /api/public/letters/{slug}/timeline", "GET /api/public/letters/{slug}/timeline.csv",
+        "GET /stop-sharing", "POST /api/public/signatures/stop-sharing",
     ];
 
     IEnumerable<(string Method, string Route, string Url, EndpointDefinition Definition)> Endpoints()
@@ -78,7 +79,8 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         var staff = await app.StaffAsync();
         var keyed = Endpoints().Where(e => e.Definition.AllowedRoles is { Count: > 0 }).ToList();
         var partnerRoutes = keyed.Where(e => e.Definition.AllowedRoles!.Contains("partner")).Select(e => $"{e.Method} {e.Route}").Order();
-        Assert.Equal(["DELETE /api/sessions/current", "GET /api/me", "GET /api/partner/letters", "GET /api/partner/letters/{id:long}/export.csv", "GET /api/partner/letters/{id:long}/signatures"],
+        Assert.Equal(["DELETE /api/sessions/current", "GET /api/me", "GET /api/partner/letters", "GET /api/partner/letters/{id:long}/export.csv", "GET /api/partner/letters/{id:long}/signatures",
+                      "POST /api/partner/letters/{id:long}/signatures"],
             partnerRoutes);
 
         foreach (var (method, route, url, definition) in keyed)

@@ -10,7 +10,10 @@ public enum EmailKind { Verify, AlreadySigned, DataSummary, Milestone }
 /// verification, how the signatory will be shown, so the person confirms exactly what the link publishes.
 /// </summary>
 public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null,
-    string? Signatory = null, bool? ShowName = null);
+    string? Signatory = null, bool? ShowName = null, StopSharing? StopSharing = null);
+
+/// <summary>For a signer who lets a partner contact them: the partner's name and the link's token to stop that.</summary>
+public sealed record StopSharing(string Partner, string Token);
 
 public sealed class OutboxRow
 {

@@ -48,6 +48,14 @@ public static class SignatureKind
     public const string Individual = "individual", Organisation = "organisation";
 }
 
+/// <summary>How a signature was given: through the form, or gathered by staff or a partner.</summary>
+public static class SigningMethod
+{
+    public const string Online = "online", Paper = "paper", Event = "event", Email = "email";
+    /// <summary>The ways staff and partners may record.</summary>
+    public static readonly string[] Gathered = [Paper, Event, Email];
+}
+
 public static partial class Signer
 {
     /// <summary>"Name (Role, Organisation)" for people, "Organisation" for organisations.</summary>
@@ -89,7 +97,7 @@ public static partial class Signer
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
     int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null,
-    long? PartnerId = null, bool? PartnerConsent = null);
+    long? PartnerId = null, bool? PartnerConsent = null, string Method = SigningMethod.Online, bool AddedByPartner = false, string? PartnerName = null);
 
 public sealed record UsedChallenge(string Challenge, DateTimeOffset ExpiresAt);
 
@@ -118,6 +126,8 @@ public sealed class SignatureRow
     public DateTimeOffset? ConfirmedAt { get; init; }
     /// <summary>The partner whose code the signature came through.</summary>
     public long? PartnerId { get; init; }
+    /// <summary><c>online</c>, <c>paper</c>, <c>event</c> or <c>email</c>.</summary>
+    public string Method { get; init; } = SigningMethod.Online;
     /// <summary>The signer's answer to "let this partner contact me"; null when not asked, or once withdrawn or purged.</summary>
     public bool? PartnerConsent { get; init; }
 

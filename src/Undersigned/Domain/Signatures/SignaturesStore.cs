@@ -17,7 +17,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
-                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent";
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method";
 
     /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
@@ -44,8 +44,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                         ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
         var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<Existing>("""
-            SELECT id, status, mails_sent, mails_day, verify_issued_at, name, role, organisation, show_name, text_version, consent_version
-            FROM signatures WHERE letter_id = @LetterId AND kind = @Kind AND email_hmac = @emailHmac
+            SELECT s.id, s.status, s.mails_sent, s.mails_day, s.verify_issued_at, s.name, s.role, s.organisation, s.show_name, s.text_version,
+                   s.consent_version, CASE WHEN s.partner_consent THEN p.name END AS sharing_with
+            FROM signatures s LEFT JOIN partners p ON p.id = s.partner_id
+            WHERE s.letter_id = @LetterId AND s.kind = @Kind AND s.email_hmac = @emailHmac
             """, new { draft.LetterId, draft.Kind, emailHmac });
         var email = draft.Email is null ? null : Aead.SealText(letterKey, draft.Email.Trim());
 
@@ -53,6 +55,13 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         {
             if (existing is not null) return new(SignOutcome.Duplicate, existing.Id);
             return new(SignOutcome.Stored, await InsertAsync(tx, draft, emailHmac, email, now, signer: null));
+        }
+        if (draft.AddedByPartner)
+        {
+            // A partner's entry never changes an existing signature, and nobody is mailed about it (the caller tells staff).
+            if (existing is not null) return new(SignOutcome.Duplicate, existing.Id);
+            // Without an address there is nobody to confirm: it waits in review for staff.
+            if (emailHmac is null) return new(SignOutcome.Stored, await InsertAsync(tx, draft, null, null, now, signer: null));
         }
 
         // The same details again while the link lives: the same link, so whichever email the signer opens works.
@@ -66,13 +75,17 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var send = (verify || status is SignatureStatus.Confirmed or SignatureStatus.Review) // rejected or withdrawn: nothing to say
                    && mailsSent < MailsPerSignature && await outbox.TryCountMailAsync(tx, emailHmac!, now);
         // The links carry the signature's id, so they are made once it has one; nothing about them is stored.
+        // A signer who lets a partner contact them can stop that from every email (the first answer stands on a repeat).
+        var sharingWith = existing is null ? (draft.PartnerConsent == true ? draft.PartnerName : null) : existing.SharingWith;
         Email Mail(long id)
         {
             var withdrawToken = serviceKeys.WithdrawToken(id, draft.LetterId, draft.Kind, emailHmac!);
+            var stopSharing = sharingWith is null ? null : new StopSharing(sharingWith, serviceKeys.StopSharingToken(id, draft.LetterId, draft.Kind, emailHmac!));
             return verify
                 ? new Email(EmailKind.Verify, to, serviceKeys.VerifyToken(id, draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft)),
-                    withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName)
-                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken);
+                    withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName,
+                    StopSharing: stopSharing)
+                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken, StopSharing: stopSharing);
         }
 
         if (existing is null)
@@ -119,6 +132,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool ShowName { get; init; }
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
+        /// <summary>The partner the signer lets contact them, if any.</summary>
+        public string? SharingWith { get; init; }
 
         public static object?[] Published(SignatureDraft draft)
             => [draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion];
@@ -126,35 +141,39 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual([Name, Role, Organisation, ShowName, TextVersion, ConsentVersion]);
     }
 
-    /// <summary>Inserts a signature; <paramref name="signer"/> holds its mail count, or is null when staff add it, confirmed.</summary>
+    /// <summary>
+    /// Inserts a signature; <paramref name="signer"/> holds its mail count, or is null when nobody is mailed: staff add it
+    /// confirmed, a partner's entry without an address waits in review.
+    /// </summary>
     Task<long> InsertAsync(WriteTransaction tx, SignatureDraft draft, byte[]? emailHmac, byte[]? email, DateTimeOffset now,
         (int MailsSent, long Today)? signer)
         => signer is not { } s
             ? tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
-                                        text_version, staff_added_by, signed_at, confirmed_at)
+                                        text_version, staff_added_by, signed_at, confirmed_at, partner_id, method)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
-                        @TextVersion, @staffKey, @now, @now)
+                        @TextVersion, @staffKey, @now, @confirmedAt, @PartnerId, @Method)
                 RETURNING id
                 """, new
                 {
-                    draft.LetterId, draft.Kind, status = SignatureStatus.Confirmed, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
-                    emailHmac, emailEncrypted = email, draft.TextVersion, staffKey = draft.StaffAddedBy, now,
+                    draft.LetterId, draft.Kind, status = draft.AddedByPartner ? SignatureStatus.Review : SignatureStatus.Confirmed,
+                    draft.Name, draft.Role, draft.Organisation, draft.ShowName, emailHmac, emailEncrypted = email, draft.TextVersion,
+                    staffKey = draft.StaffAddedBy, now, confirmedAt = draft.AddedByPartner ? (DateTimeOffset?)null : now, draft.PartnerId, draft.Method,
                 })
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
-                                        partner_id, partner_consent, partner_consent_version)
+                                        partner_id, partner_consent, partner_consent_version, method)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
                         @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now,
-                        @PartnerId, @PartnerConsent, @partnerConsentVersion)
+                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method)
                 RETURNING id
                 """, new
                 {
                     draft.LetterId, draft.Kind, status = SignatureStatus.Pending, draft.Name, draft.Role, draft.Organisation, draft.ShowName,
                     emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, now,
                     mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
-                    draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version,
+                    draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version, draft.Method,
                 });
 
     // ----- the signer's links
@@ -202,6 +221,26 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public async Task<bool> ConfirmAsync(WriteTransaction tx, Unconfirmed signature, string status, DateTimeOffset now)
         => await MoveAsync(tx, SignatureMove.Confirm, status, "id = @Id AND verify_issued_at = @VerifyIssuedAt",
             new { signature.Id, signature.VerifyIssuedAt, now }, "confirmed_at = @now") == 1;
+
+    /// <summary>
+    /// Ends a signer's consent to the partner they came through (the signature stays); false when the token names no
+    /// signature that still has an address to check it against.
+    /// </summary>
+    public async Task<bool> StopSharingAsync(string token, CancellationToken ct)
+    {
+        if (!ServiceKeys.TryReadSignatureId(token, out var id)) return false;
+        await using var tx = await db.BeginWriteAsync(ct);
+        var row = await tx.SingleOrDefaultAsync<(long LetterId, string Kind, byte[]? EmailHmac)?>(
+            "SELECT letter_id, kind, email_hmac FROM signatures WHERE id = @id", new { id });
+        if (row is not { EmailHmac: { } emailHmac } || !ServiceKeys.Matches(token, serviceKeys.StopSharingToken(id, row.Value.LetterId, row.Value.Kind, emailHmac)))
+            return false;
+        await tx.ExecuteAsync("UPDATE signatures SET partner_consent = @no WHERE id = @id AND partner_consent IS NOT NULL", new { id, no = false });
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>The signature's "stop sharing" link, for the summary email, where its signer lets a partner contact them.</summary>
+    public string StopSharingToken(SignatureRow row, byte[] emailHmac) => serviceKeys.StopSharingToken(row.Id, row.LetterId, row.Kind, emailHmac);
 
     /// <summary>Withdraws the signature this token belongs to and erases its personal data; false when the token names none.</summary>
     public async Task<bool> WithdrawAsync(string token, CancellationToken ct)
@@ -270,14 +309,16 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>(
-            $"SELECT kind, status, name, role, organisation, show_name, text_version FROM signatures WHERE letter_id = @letterId AND {db.In("status", "statuses")}",
+            $"SELECT kind, status, name, role, organisation, show_name, text_version, method FROM signatures WHERE letter_id = @letterId AND {db.In("status", "statuses")}",
             new { letterId, statuses })).ToList();
     }
 
     /// <summary>Approves (review → confirmed) or rejects a signature; false when its status does not allow it.</summary>
     public async Task<bool> DecideAsync(WriteTransaction tx, long letterId, long signatureId, bool approve, long keyId, DateTimeOffset now)
         => await MoveAsync(tx, approve ? SignatureMove.Approve : SignatureMove.Reject, approve ? SignatureStatus.Confirmed : SignatureStatus.Rejected,
-            "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now }, "decided_at = @now, decided_by = @keyId") == 1;
+            "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now },
+            // A rejected entry that staff or a partner gathered must not stop its address signing online: it lets go of the address.
+            "decided_at = @now, decided_by = @keyId" + (approve ? "" : $", email_hmac = CASE WHEN method = '{SigningMethod.Online}' THEN email_hmac ELSE NULL END")) == 1;
 
     public Task CorrectAsync(WriteTransaction tx, long signatureId, string? name, string? role, string? organisation)
         => PublicCountsChange(tx).ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",

@@ -8,12 +8,16 @@ public sealed record PackSignatory(string Display, int TextVersion, bool InRevie
 /// <summary>The letter as it goes to its target, with its public signatory block and what makes it checkable.</summary>
 public sealed record DeliveryPack(
     string Title, string Target, string Body, string TimeZone, DateTimeOffset AsOf, int TextVersion, string Sha256,
-    IReadOnlyList<PackSignatory> Organisations, IReadOnlyList<PackSignatory> Individuals, long NotNamed, bool Preview)
+    IReadOnlyList<PackSignatory> Organisations, IReadOnlyList<PackSignatory> Individuals, long NotNamed, long OtherThanOnline, bool Preview)
 {
     public static readonly StringComparer Alphabetical = StringComparer.Create(CultureInfo.GetCultureInfo("en-GB"), CompareOptions.IgnoreCase);
 
     public long SignatoryCount => Organisations.Count + Individuals.Count + NotNamed;
     public bool AnyEarlierWording => Organisations.Concat(Individuals).Any(s => s.TextVersion < TextVersion);
+
+    /// <summary>The footer's counts: who signed, how many in all, how many other than online, and when.</summary>
+    public string CountsLine => $"{Organisations.Count} organisations and {Individuals.Count + NotNamed} individuals signed ({SignatoryCount} in all" +
+                                (OtherThanOnline > 0 ? $", {OtherThanOnline} of them on paper, at events or by email" : "") + $"), as of {AsOfText}.";
 
     /// <summary>The date line, in the letter's own time zone.</summary>
     public string LocalDate => TimeZoneInfo.ConvertTime(AsOf, TimeZoneInfo.FindSystemTimeZoneById(TimeZone))
@@ -36,6 +40,7 @@ public sealed record DeliveryPack(
             .OrderBy(s => s.Display, Alphabetical).ToList();
 
         return new DeliveryPack(letter.Title, letter.Target, letter.Body, letter.TimeZone, now, letter.TextVersion ?? 1, sha256,
-            Shown(SignatureKind.Organisation), Shown(SignatureKind.Individual), rows.Count(r => !r.ShowName), preview);
+            Shown(SignatureKind.Organisation), Shown(SignatureKind.Individual), rows.Count(r => !r.ShowName),
+            rows.Count(r => r.Method != SigningMethod.Online), preview);
     }
 }

@@ -13,8 +13,7 @@ public static partial class PackFormats
     static string EscapeMarkdown(string text) => MarkdownSpecial().Replace(text, @"\$1");
 
     static string Footer(DeliveryPack pack)
-        => $"{pack.Organisations.Count} organisations and {pack.Individuals.Count + pack.NotNamed} individuals signed " +
-           $"({pack.SignatoryCount} in all), as of {pack.AsOfText}. Text version {pack.TextVersion}, SHA-256 {pack.Sha256}.";
+        => $"{pack.CountsLine} Text version {pack.TextVersion}, SHA-256 {pack.Sha256}.";
 
     const string EarlierWording = "† signed an earlier wording of this letter.";
 

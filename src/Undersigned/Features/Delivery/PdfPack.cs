@@ -36,8 +36,7 @@ public static class PdfPack
             if (pack.NotNamed > 0)
                 page.Paragraph(pack.NotNamed == 1 ? "and 1 other who chose not to be named." : $"and {pack.NotNamed} others who chose not to be named.", 11, Fonts.Regular);
             page.Space(12);
-            page.Paragraph($"{pack.Organisations.Count} organisations and {pack.Individuals.Count + pack.NotNamed} individuals signed " +
-                           $"({pack.SignatoryCount} in all), as of {pack.AsOfText}.", 8, Fonts.Regular, SKColors.DimGray);
+            page.Paragraph(pack.CountsLine, 8, Fonts.Regular, SKColors.DimGray);
             page.Paragraph($"Text version {pack.TextVersion}, SHA-256 {pack.Sha256}.", 8, Fonts.Regular, SKColors.DimGray);
             if (pack.AnyEarlierWording) page.Paragraph("† signed an earlier wording of this letter.", 8, Fonts.Regular, SKColors.DimGray);
             page.Finish();

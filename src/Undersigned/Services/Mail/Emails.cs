@@ -13,6 +13,8 @@ public static class Emails
         var baseUrl = publicBaseUrl.TrimEnd('/');
         var query = $"?letter={Uri.EscapeDataString(letter.Slug)}";
         var withdrawLink = email.WithdrawToken is null ? null : $"{baseUrl}/withdraw{query}#{email.WithdrawToken}";
+        var stopSharingLink = email.StopSharing is null ? null : $"{baseUrl}/stop-sharing{query}#{email.StopSharing.Token}";
+        var stopSharingText = email.StopSharing is null ? null : $"Stop sharing my details with {Text.Isolate(email.StopSharing.Partner)}";
 
         var (subject, paragraphs, action) = email.Kind switch
         {
@@ -54,12 +56,14 @@ public static class Emails
         var closing = email.Kind == EmailKind.Milestone ? "" : "If this was not you, you can ignore this email.";
 
         var text = string.Join("\n\n", paragraphs) + "\n\n" + (action is { } a ? $"{a.Url}\n\n" : "") + closing +
-                   (withdrawLink is null ? "" : $"\n\nTo withdraw your signature and erase your details: {withdrawLink}\n");
+                   (withdrawLink is null ? "" : $"\n\nTo withdraw your signature and erase your details: {withdrawLink}\n") +
+                   (stopSharingLink is null ? "" : $"\n{stopSharingText}: {stopSharingLink}\n");
         var html = "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">" +
                    string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
                    (action is { } b ? $"<p><a href=\"{WebUtility.HtmlEncode(b.Url)}\">{WebUtility.HtmlEncode(b.Text)}</a></p>" : "") +
                    (closing.Length > 0 ? $"<p>{WebUtility.HtmlEncode(closing)}</p>" : "") +
                    (withdrawLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(withdrawLink)}\">Withdraw my signature and erase my details</a></small></p>") +
+                   (stopSharingLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(stopSharingLink)}\">{WebUtility.HtmlEncode(stopSharingText)}</a></small></p>") +
                    "</body></html>";
 
         var message = new MimeMessage { Subject = subject };

@@ -6,7 +6,7 @@ namespace Undersigned.Services.Privacy;
 /// Answers access requests in the background, so the HTTP answer is the same, and as quick, whether or not the
 /// address is known. The summary goes only to the address asked about, once per letter, within the daily mail cap.
 /// </summary>
-public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
+public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStore partners, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
     TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
 {
     public const int QueueCapacity = 1_000;
@@ -49,14 +49,19 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, OutboxStore 
             var letterKey = await letterKeys.GetAsync(tx, row.LetterId);
             if (letterKey is null) continue;
             var withdrawToken = signatures.WithdrawToken(row, emailHmac);
+            var partner = row.PartnerId is { } partnerId ? await partners.FindAsync(partnerId, ct) : null;
             var summary = string.Join('\n', new[]
             {
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
                 $"Email: this address (stored encrypted)", $"Shown publicly by name: {(row.ShowName ? "yes" : "no, only counted")}",
                 $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording version {row.ConsentVersion?.ToString() ?? "-"}",
                 $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}",
+                partner is null ? "Came through a partner: no"
+                    : $"Came through the partner: {partner.Name}; you let them contact you: {(row.PartnerConsent == true ? "yes" : "no")}",
             });
-            await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey, new Email(EmailKind.DataSummary, email, null, withdrawToken, summary), now);
+            var stopSharing = partner is not null && row.PartnerConsent == true ? new StopSharing(partner.Name, signatures.StopSharingToken(row, emailHmac)) : null;
+            await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey,
+                new Email(EmailKind.DataSummary, email, null, withdrawToken, summary, StopSharing: stopSharing), now);
         }
         await tx.CommitAsync(ct);
     }

@@ -90,4 +90,87 @@ public sealed class PartnerAccessTests : SmtpAppTest
         Assert.Equal(("partner", (long)partner["id"]!), ((string)me["role"]!, (long)me["partner"]!));
         await (await key.GetAsync("/api/letters")).ProblemAsync(403);
     }
+
+    [Fact]
+    public async Task Paper_signatures_from_a_partner_always_get_the_same_answer_and_count_only_once_confirmed_or_approved()
+    {
+        var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
+        var letter = await app.CreatePublishedLetterAsync();
+        await AttachAsync(letter, partner);
+        await SignAsync(letter, "online@example.org", null, consent: false); // signed online already
+
+        async Task<JsonObject> AddAsync(object body)
+        {
+            var response = await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", body);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return await response.JsonAsync();
+        }
+        var answers = new[]
+        {
+            await AddAsync(new { kind = "individual", name = "On Paper", showName = true, method = "paper" }),
+            await AddAsync(new { kind = "individual", name = "At Event", email = "event@example.org", showName = true, method = "event", partnerConsent = true }),
+            await AddAsync(new { kind = "individual", name = "Already", email = "online@example.org", showName = true, method = "email" }),
+        };
+        Assert.Single(answers.Select(a => a.ToJsonString()).Distinct()); // nothing tells the partner who had signed
+
+        var staff = app.Admin();
+        var all = (await (await staff.GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray();
+        var paper = all.Single(s => (string?)s!["name"] == "On Paper")!;
+        Assert.Equal(("review", "paper", (long)partner["id"]!), ((string)paper["status"]!, (string)paper["method"]!, (long)paper["partnerId"]!));
+        var atEvent = all.Single(s => (string?)s!["name"] == "At Event")!;
+        Assert.Equal(("pending", "event"), ((string)atEvent["status"]!, (string)atEvent["method"]!));
+        Assert.Null(atEvent["partnerConsent"]); // a partner cannot answer for someone
+        Assert.Equal("online", (string)all.Single(s => (string?)s!["email"] == "online@example.org")!["method"]!);
+        Assert.Equal(1, smtp.CountTo("online@example.org")); // the duplicate was dropped, and its owner not mailed
+        var audit = (await (await staff.GetAsync("/api/audit")).JsonAsync())["items"]!.AsArray();
+        Assert.Contains(audit, a => (string)a!["action"]! == "partner.signature.duplicate");
+
+        // The event signer confirms; staff approve the paper one; the pack says how many signed other than online.
+        await app.Anonymous().VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("event@example.org"), "verify"));
+        Assert.Equal(HttpStatusCode.OK, (await staff.PostAsync($"/api/letters/{letter["id"]}/signatures/{paper["id"]}/approve", null)).StatusCode);
+        var pack = await staff.GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
+        Assert.Contains("(3 in all, 2 of them on paper, at events or by email)", pack);
+    }
+
+    [Fact]
+    public async Task A_rejected_entry_from_a_partner_never_stops_its_address_signing_online()
+    {
+        var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
+        var letter = await app.CreatePublishedLetterAsync(new { moderation = "all" });
+        await AttachAsync(letter, partner);
+        await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures",
+            new { kind = "individual", name = "Not Me", email = "victim@example.org", showName = true, method = "email" });
+        await app.Anonymous().VerifyAsync(Signer.TokenFrom(await smtp.WaitForMailAsync("victim@example.org"), "verify"));
+        var entry = (await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures?status=review")).JsonAsync())["items"]![0]!;
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin().PostAsync($"/api/letters/{letter["id"]}/signatures/{entry["id"]}/reject", null)).StatusCode);
+
+        await app.Anonymous().SignAsync(letter, Signer.Individual("victim@example.org", "The Real Person"));
+        var mail = await smtp.WaitForMailAsync("victim@example.org", 2);
+        Assert.Contains("Please confirm your signature", mail.Subject);
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_signer_who_lets_a_partner_contact_them_can_stop_it_from_any_email_and_an_access_request_says_so()
+    {
+        var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
+        var letter = await app.CreatePublishedLetterAsync();
+        await AttachAsync(letter, partner);
+        await SignAsync(letter, "sharer@example.org", "rlg-uk", consent: true);
+        var mail = smtp.Messages().Single(m => m.To.ToString() == "sharer@example.org");
+        Assert.Contains("Stop sharing my details with \u2068Partner rlg-uk\u2069", mail.TextBody);
+        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
+
+        await app.Anonymous().PostAsJsonAsync("/api/public/data-requests", new { email = "sharer@example.org" });
+        var summary = await smtp.WaitForMailAsync("sharer@example.org", 2);
+        Assert.Contains("Came through the partner: Partner rlg-uk; you let them contact you: yes", summary.TextBody);
+        Assert.Contains("/stop-sharing?letter=", summary.TextBody);
+
+        Assert.Single((await (await key.GetAsync($"/api/partner/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray());
+        Assert.Equal(["token"], await (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token = token[..^2] + "xx" })).ProblemAsync(400));
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token })).StatusCode);
+        Assert.Empty((await (await key.GetAsync($"/api/partner/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray());
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().GetAsync($"/stop-sharing?letter={letter["slug"]}")).StatusCode);
+        Assert.Single(await app.Anonymous().PublicSignatoriesAsync(letter)); // the signature stays
+    }
 }

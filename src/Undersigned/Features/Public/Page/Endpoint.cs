@@ -55,8 +55,10 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct, fresh: true);
         // A cursor this page did not give out is ignored, not refused: the first page is shown.
         var cursorKey = query["cursor"].ToString() is { Length: > 0 } cursor ? Paging.Decode(cursor) : null;
+        // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
+        var partner = query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code) ? code : null;
         HttpContext.Response.Headers.ContentSecurityPolicy = Policy;
-        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0, query["partner"].ToString()), list: true))
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0, partner ?? ""), list: true))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
@@ -64,8 +66,6 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
         var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
         var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
-        // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
-        var partner = query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code) ? code : null;
         var html = Render(new View(published, status, counts, page, cursorKey is not null, days, words, urls.Base, partner));
         await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
     }

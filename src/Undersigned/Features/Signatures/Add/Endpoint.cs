@@ -4,9 +4,9 @@ using Undersigned.Services;
 namespace Undersigned.Features.Signatures.Add;
 
 /// <summary>A signatory who signed another way (an email reply, on paper). The email is optional here.</summary>
-public sealed class Request : SignerFields;
+public sealed class Request : GatheredSignerFields;
 
-public sealed class Validator() : SignerFieldsValidator<Request>(emailRequired: false);
+public sealed class Validator : GatheredSignerFieldsValidator<Request>;
 
 public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys, MilestoneNotices milestones)
     : Endpoint<Request, StaffSignature>
@@ -32,7 +32,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
         }
 
         var draft = new SignatureDraft(letterId, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
-            Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId());
+            Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId(),
+            Method: request.Method ?? SigningMethod.Paper);
         // Staff add few: this waits for room in the writer's queue rather than answering 503 as the public form does.
         var result = await writer.WriteAsync(async (tx, now) =>
         {

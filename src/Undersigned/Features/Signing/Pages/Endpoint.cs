@@ -18,15 +18,15 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
 {
     public override void Configure()
     {
-        Get("/verify", "/withdraw");
+        Get("/verify", "/withdraw", "/stop-sharing");
         AllowAnonymous();
-        Description(b => b.WithTags("Public").WithSummary("The page a verification or withdraw link opens (HTML; changes nothing)")
+        Description(b => b.WithTags("Public").WithSummary("The page a verification, withdraw or stop-sharing link opens (HTML; changes nothing)")
             .Produces(200, contentType: "text/html"), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var withdraw = HttpContext.Request.Path.StartsWithSegments("/withdraw");
+        var page = HttpContext.Request.Path.Value!.TrimStart('/');
         string? title = null;
         if (request.Letter is { } slug)
             title = (await letters.FindPublishedAsync(slug, ct))?.Row.Title;
@@ -36,16 +36,20 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
         headers.ContentSecurityPolicy = $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; " +
                                         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         headers.CacheControl = "no-store";
-        await Send.StringAsync(Page(withdraw, title, nonce), contentType: "text/html; charset=utf-8", cancellation: ct);
+        await Send.StringAsync(Page(page, title, nonce), contentType: "text/html; charset=utf-8", cancellation: ct);
     }
 
-    static string Page(bool withdraw, string? title, string nonce)
+    static string Page(string page, string? title, string nonce)
     {
-        var (heading, explanation, button, api, done) = withdraw
-            ? ("Withdraw your signature", "Your name will be taken off the letter and your details erased. This cannot be undone.",
-               "Withdraw my signature", "/api/public/signatures/withdraw", "Your signature has been withdrawn and your details erased.")
-            : ("Confirm your signature", "Press the button to confirm that you signed this letter.",
-               "Confirm my signature", "/api/public/signatures/verify", "Thank you: your signature is confirmed.");
+        var (heading, explanation, button, api, done) = page switch
+        {
+            "withdraw" => ("Withdraw your signature", "Your name will be taken off the letter and your details erased. This cannot be undone.",
+                "Withdraw my signature", "/api/public/signatures/withdraw", "Your signature has been withdrawn and your details erased."),
+            "stop-sharing" => ("Stop sharing your details", "The partner organisation you let contact you about this campaign will not get your details any more. Your signature stays.",
+                "Stop sharing my details", "/api/public/signatures/stop-sharing", "Done: your details are no longer shared with the partner."),
+            _ => ("Confirm your signature", "Press the button to confirm that you signed this letter.",
+                "Confirm my signature", "/api/public/signatures/verify", "Thank you: your signature is confirmed."),
+        };
         var letter = title is null ? "" : $"<p class=\"letter\">{WebUtility.HtmlEncode(title)}</p>";
         return $$"""
             <!doctype html>
@@ -76,7 +80,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
               const token = decodeURIComponent(location.hash.slice(1));
               const button = document.getElementById('act'), result = document.getElementById('result');
               if (!token) { button.disabled = true; result.textContent = 'This link is incomplete: open the whole link from your email.'; }
-              else if ({{(withdraw ? "false" : "true")}}) showWhatConfirmingPublishes();
+              else if ({{(page == "verify" ? "true" : "false")}}) showWhatConfirmingPublishes();
               // Before anything changes, the person sees what the link would publish, so nobody confirms words put in their mouth.
               async function showWhatConfirmingPublishes() {
                 try {

@@ -98,7 +98,8 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
                 Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
-                PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null));
+                PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null,
+                PartnerName: partner?.Name));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

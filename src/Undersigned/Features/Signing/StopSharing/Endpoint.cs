@@ -1,0 +1,33 @@
+using FastEndpoints;
+using Undersigned.Services.Abuse;
+
+namespace Undersigned.Features.Signing.StopSharing;
+
+public sealed class Response
+{
+    public string Status { get; init; } = "not-shared";
+}
+
+/// <summary>A signer takes back their consent to the partner they came through; the signature stays.</summary>
+public sealed class Endpoint(SignaturesStore signatures) : Endpoint<TokenRequest, Response>
+{
+    public override void Configure()
+    {
+        Post("/api/public/signatures/stop-sharing");
+        AllowAnonymous();
+        Description(b => b.WithName("StopSharingWithPartner").WithTags("Public")
+            .WithSummary("Stop sharing a signer's details with the partner they came through (the link in their emails)")
+            .WithMetadata(new RateLimited(RateLimited.Verification))
+            .Produces<Response>().Problems(400, 429), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
+    {
+        if (!await signatures.StopSharingAsync(request.Token!, ct))
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "This link is not valid.", ("token", "is not valid.")));
+            return;
+        }
+        await Send.OkAsync(new Response(), ct);
+    }
+}
