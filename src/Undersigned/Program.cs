@@ -56,6 +56,7 @@ services.AddSingleton<AuditStore>();
 services.AddSingleton<PauseSwitch>();
 services.AddSingleton<MilestoneNotices>();
 services.AddSingleton<PartnersStore>();
+services.AddSingleton<LetterUpdates>();
 services.AddSingleton<ServiceStateStore>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();

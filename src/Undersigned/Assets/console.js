@@ -324,6 +324,8 @@ async function letterView(id) {
     const timeline = await api('GET', '/api/letters/' + id + '/timeline?interval=day');
     if (timeline.ok && timeline.data.items.length) parts.push(h('h2', { text: 'Signatures by day' }), chart(timeline.data.items, zone));
 
+    parts.push(h('h2', { text: 'Outcomes' }), await outcomes(id, zone, act), h('h2', { text: 'Updates to signers who asked' }), await updates(id, zone, act));
+
     const downloads = h('div', { role: 'status' });
     const get = path => () => download('/api/letters/' + id + path, downloads);
     parts.push(h('h2', { text: 'Delivery' }),
@@ -344,6 +346,43 @@ async function letterView(id) {
       copyable('The letter page, to share', `${origin}/letters/${l.slug}`));
   }
   show(l.title, ...parts);
+}
+
+/** What came of the letter: the list (public, newest first) and a form to record another. */
+async function outcomes(id, zone, act) {
+  const list = (await api('GET', '/api/letters/' + id + '/outcomes')).data?.items ?? [];
+  const kind = select('kind', ['delivered', 'response', 'other'], 'delivered');
+  const occurredAt = h('input', { type: 'datetime-local', name: 'occurredAt', value: wallOf(new Date().toISOString(), zone) });
+  const title = h('input', { name: 'title' }), body = h('textarea', { name: 'body', rows: 4 }), url = h('input', { name: 'url', type: 'url' });
+  return h('div', {},
+    list.length ? h('ul', { class: 'outcomes' }, list.map(o => h('li', {}, h('strong', { text: o.title }), ' (' + o.kind + ', ' + when(o.occurredAt, zone) + ') ',
+      h('button', { type: 'button', class: 'danger', text: 'Remove', 'aria-label': 'Remove ' + o.title,
+        onclick: () => act('DELETE', '/api/letters/' + id + '/outcomes/' + o.id, undefined, 'Outcome removed.') })))) : h('p', { text: 'None recorded yet.' }),
+    h('details', {}, h('summary', { text: 'Record an outcome (shown publicly)' }),
+      h('form', { novalidate: true, onsubmit: e => {
+        e.preventDefault();
+        act('POST', '/api/letters/' + id + '/outcomes', { kind: kind.value, occurredAt: instantOf(occurredAt.value, zone), title: title.value,
+          body: body.value, url: url.value || null }, 'Outcome recorded.');
+      } }, field('Kind', kind), field('When (' + zone + ')', occurredAt), field('Title', title), field('What happened (Markdown)', body),
+      field('Link (optional)', url), h('button', { type: 'submit', text: 'Record the outcome' }))));
+}
+
+/** Updates to the signers who asked for them: one a day, counted before sending, and those sent. */
+async function updates(id, zone, act) {
+  const sent = (await api('GET', '/api/letters/' + id + '/updates')).data?.items ?? [];
+  const subject = h('input', { name: 'subject' }), body = h('textarea', { name: 'body', rows: 6 });
+  const count = h('p', { role: 'status' });
+  return h('div', {},
+    h('form', { novalidate: true, onsubmit: e => {
+      e.preventDefault();
+      act('POST', '/api/letters/' + id + '/updates', { subject: subject.value, body: body.value }, 'The update is on its way.');
+    } }, field('Subject', subject), field('Update (Markdown; sent as plain text with an unsubscribe link)', body),
+    h('button', { type: 'button', class: 'secondary', text: 'Count who it goes to', onclick: async () => {
+      const response = await api('POST', '/api/letters/' + id + '/updates', { body: { subject: subject.value, body: body.value, preview: true } });
+      count.replaceChildren(response.ok ? 'It would go to ' + response.data.recipients + ' signers.' : problem(response.data));
+    } }), h('button', { type: 'submit', text: 'Send the update' }), count),
+    sent.length ? table('Updates sent', ['Day', 'Subject', 'Signers'], sent.map(u => h('tr', {},
+      h('td', { text: u.localDay }), h('td', { text: u.subject }), h('td', { text: u.recipients })))) : null);
 }
 
 /** Confirmed signatures a day as bars (SVG built as elements), with the same numbers in a table. */

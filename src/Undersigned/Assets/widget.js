@@ -11,7 +11,8 @@
       read: 'Read the letter', as: 'I am signing as', individual: 'an individual', organisation: 'an organisation',
       name: 'Your name', contact: 'Your name (the organisation\u2019s contact, never shown)', role: 'Role or title (optional)',
       org: 'Organisation', orgOptional: 'Organisation (optional)', email: 'Email (never shown)', show: 'Show my name on the letter',
-      partner: name => 'Let ' + name + ' contact me about this campaign',
+      partner: name => 'Let ' + name + ' contact me about this campaign', latest: 'Latest',
+      updates: until => 'Tell me what happens with this letter (until ' + until + ')',
       sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked above.',
       done: 'Thank you. Check your email and confirm your signature with the link we sent.',
       opens: at => 'Signing opens on ' + at + '.', closed: 'Signing has closed.', stale: 'The letter has just changed: please read it again before signing.',
@@ -22,7 +23,8 @@
       read: 'Darllen y llythyr', as: 'Rwy\u2019n llofnodi fel', individual: 'unigolyn', organisation: 'sefydliad',
       name: 'Eich enw', contact: 'Eich enw (cyswllt y sefydliad, ni chaiff ei ddangos)', role: 'Rôl neu deitl (dewisol)',
       org: 'Sefydliad', orgOptional: 'Sefydliad (dewisol)', email: 'E-bost (ni chaiff ei ddangos)', show: 'Dangos fy enw ar y llythyr',
-      partner: name => 'Caniatáu i ' + name + ' gysylltu â mi am yr ymgyrch hon',
+      partner: name => 'Caniatáu i ' + name + ' gysylltu â mi am yr ymgyrch hon', latest: 'Diweddaraf',
+      updates: until => 'Rhowch wybod i mi beth sy’n digwydd gyda’r llythyr hwn (tan ' + until + ')',
       sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi uchod.',
       done: 'Diolch. Gwiriwch eich e-bost a chadarnhewch eich llofnod gyda\u2019r ddolen a anfonwyd gennym.',
       opens: at => 'Bydd llofnodi\u2019n agor ar ' + at + '.', closed: 'Mae llofnodi wedi cau.', stale: 'Mae\u2019r llythyr newydd newid: darllenwch ef eto cyn llofnodi.',
@@ -110,6 +112,7 @@ button[disabled] { opacity: .6; cursor: default; }
       '<h2>' + esc(letter.title) + '</h2>' +
       '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
       '<p class="count" aria-live="polite">' + esc(t.signed(letter.counts.total)) + '</p>' +
+      (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
       '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
       '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
     const body = box.querySelector('.body'), status = box.querySelector('.status');
@@ -135,6 +138,9 @@ button[disabled] { opacity: .6; cursor: default; }
       (partner && partner.askContactConsent
         ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(t.partner(partner.name)) + '</label></div>'
         : '') +
+      '<div class="check"><input type="checkbox" id="' + id + '-updates" name="updates"><label for="' + id + '-updates">' +
+      esc(t.updates(new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)))) +
+      '</label></div>' +
       '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
       '<button type="submit">' + esc(t.sign) + '</button></form>';
     const form = body.querySelector('form'), button = form.querySelector('button');
@@ -166,7 +172,7 @@ button[disabled] { opacity: .6; cursor: default; }
       const data = {
         kind: el('kind').value, name: el('name').value, role: el('role').value, organisation: el('organisation').value,
         email: el('email').value, showName: el('showName').checked, consent: el('consent').checked, textVersion: letter.textVersion,
-        website: el('website').value,
+        website: el('website').value, updates: el('updates').checked,
       };
       if (partner) {
         data.partner = partner.code;

@@ -57,8 +57,10 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
             await Problems.WriteAsync(http, 413, $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB.");
             return;
         }
+        // RFC 8058's one-click unsubscribe is the one form post: mail clients send "List-Unsubscribe=One-Click" form-encoded.
         if (BodyMethods.Contains(request.Method) && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-            && !request.HasJsonContentType() && request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) != true)
+            && !request.HasJsonContentType() && request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) != true
+            && !request.Path.Equals("/unsubscribe", StringComparison.OrdinalIgnoreCase))
         {
             await Problems.WriteAsync(http, 415, "Send the body as application/json.");
             return;

@@ -16,7 +16,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
         "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "POST /api/sessions", "GET /console",
         "GET /api/public/letters/{slug}/timeline", "GET /api/public/letters/{slug}/timeline.csv",
-        "GET /stop-sharing", "POST /api/public/signatures/stop-sharing",
+        "GET /stop-sharing", "POST /api/public/signatures/stop-sharing", "GET /unsubscribe", "POST /unsubscribe",
     ];
 
     IEnumerable<(string Method, string Route, string Url, EndpointDefinition Definition)> Endpoints()

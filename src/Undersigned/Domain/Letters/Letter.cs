@@ -114,3 +114,40 @@ public sealed class Milestone
     /// <summary>When the confirmed count first met the threshold.</summary>
     public DateTimeOffset ReachedAt { get; init; }
 }
+
+/// <summary>What came of a letter, as staff recorded it.</summary>
+public sealed class Outcome
+{
+    public long Id { get; init; }
+    /// <summary><c>delivered</c>, <c>response</c> or <c>other</c>.</summary>
+    public string Kind { get; init; } = "";
+    public DateTimeOffset OccurredAt { get; init; }
+    public string Title { get; init; } = "";
+    /// <summary>Markdown.</summary>
+    public string Body { get; init; } = "";
+    public string? Url { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public static class OutcomeKind
+{
+    public const string Delivered = "delivered", Response = "response", Other = "other";
+    public static readonly string[] All = [Delivered, Response, Other];
+}
+
+public sealed record OutcomeValues(string Kind, DateTimeOffset OccurredAt, string Title, string Body, string? Url);
+
+/// <summary>An update sent to the signers who asked for them.</summary>
+public sealed class LetterUpdate
+{
+    public long Id { get; init; }
+    /// <summary>The day it was sent, in the letter's time zone (one a day).</summary>
+    public string LocalDay { get; init; } = "";
+    public string Subject { get; init; } = "";
+    public string Body { get; init; } = "";
+    public long Recipients { get; init; }
+    public DateTimeOffset SentAt { get; init; }
+    /// <summary>The id of the key that sent it.</summary>
+    public long SentBy { get; init; }
+}

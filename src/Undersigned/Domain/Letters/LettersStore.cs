@@ -48,7 +48,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             await using var connection = await db.OpenReadAsync(ct);
             var row = await connection.QuerySingleOrDefaultAsync<LetterRow>(
                 "SELECT * FROM letters WHERE slug = @slug AND published_at IS NOT NULL", new { slug });
-            return row is null ? null : (row, await Partners.PartnersStore.ActiveAsync(connection, row.Id));
+            return row is null ? null : (row, await Partners.PartnersStore.ActiveAsync(connection, row.Id), await OutcomesAsync(connection, row.Id));
         });
 
     public async Task<Dictionary<long, LetterHistory>> HistoriesAsync(IReadOnlyList<long> ids, CancellationToken ct = default)
@@ -196,6 +196,80 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
                 $"SELECT letter_id, threshold, reached_at FROM letter_milestones WHERE {db.In("letter_id", "letterIds")} AND reached_at IS NOT NULL ORDER BY threshold",
                 new { letterIds }))
             .GroupBy(m => m.LetterId).ToDictionary(g => g.Key, g => g.Select(m => new Milestone { Threshold = m.Threshold, ReachedAt = m.ReachedAt }).ToArray());
+    }
+
+    // ----- updates to signers: one a day per letter (a unique index), kept with how many it went to
+
+    /// <summary>Records an update sent today in the letter's zone; null when one was sent that day already.</summary>
+    public async Task<long?> RecordUpdateAsync(WriteTransaction tx, LetterRow letter, string subject, string body, long keyId, DateTimeOffset now)
+    {
+        var localDay = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(letter.TimeZone)).ToString("yyyy-MM-dd");
+        return await tx.ScalarAsync<long?>("""
+            INSERT INTO letter_updates (letter_id, local_day, subject, body, recipients, sent_at, sent_by)
+            VALUES (@Id, @localDay, @subject, @body, 0, @now, @keyId) ON CONFLICT (letter_id, local_day) DO NOTHING RETURNING id
+            """, new { letter.Id, localDay, subject, body, now, keyId });
+    }
+
+    public Task SetUpdateRecipientsAsync(WriteTransaction tx, long updateId, int recipients)
+        => tx.ExecuteAsync("UPDATE letter_updates SET recipients = @recipients WHERE id = @updateId", new { updateId, recipients });
+
+    public async Task<List<LetterUpdate>> UpdatesAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<LetterUpdate>(
+            "SELECT id, local_day, subject, body, recipients, sent_at, sent_by FROM letter_updates WHERE letter_id = @letterId ORDER BY id DESC",
+            new { letterId })).ToList();
+    }
+
+    // ----- outcomes: part of the letter, so each change moves its version (public caches revalidate) and its cache
+
+    const string OutcomeColumns = "id, kind, occurred_at, title, body, url, created_at, updated_at";
+
+    static async Task<Outcome[]> OutcomesAsync(System.Data.Common.DbConnection connection, long letterId)
+        => (await connection.QueryAsync<Outcome>($"SELECT {OutcomeColumns} FROM letter_outcomes WHERE letter_id = @letterId ORDER BY occurred_at DESC, id DESC",
+            new { letterId })).ToArray();
+
+    /// <summary>A letter's outcomes, newest first.</summary>
+    public async Task<Outcome[]> OutcomesAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await OutcomesAsync(connection, letterId);
+    }
+
+    public async Task<Outcome> AddOutcomeAsync(WriteTransaction tx, long letterId, OutcomeValues values, long keyId, DateTimeOffset now)
+    {
+        var outcome = (await tx.SingleOrDefaultAsync<Outcome>($"""
+            INSERT INTO letter_outcomes (letter_id, kind, occurred_at, title, body, url, created_at, created_by, updated_at)
+            VALUES (@letterId, @Kind, @OccurredAt, @Title, @Body, @Url, @now, @keyId, @now) RETURNING {OutcomeColumns}
+            """, new { letterId, values.Kind, values.OccurredAt, values.Title, values.Body, values.Url, now, keyId }))!;
+        await OutcomesChangedAsync(tx, letterId, now);
+        return outcome;
+    }
+
+    /// <summary>Replaces an outcome's fields; false when the letter has no such outcome.</summary>
+    public async Task<bool> UpdateOutcomeAsync(WriteTransaction tx, long letterId, long outcomeId, OutcomeValues values, DateTimeOffset now)
+    {
+        if (await tx.ExecuteAsync("""
+                UPDATE letter_outcomes SET kind = @Kind, occurred_at = @OccurredAt, title = @Title, body = @Body, url = @Url, updated_at = @now
+                WHERE id = @outcomeId AND letter_id = @letterId
+                """, new { letterId, outcomeId, values.Kind, values.OccurredAt, values.Title, values.Body, values.Url, now }) == 0)
+            return false;
+        await OutcomesChangedAsync(tx, letterId, now);
+        return true;
+    }
+
+    public async Task<bool> DeleteOutcomeAsync(WriteTransaction tx, long letterId, long outcomeId, DateTimeOffset now)
+    {
+        if (await tx.ExecuteAsync("DELETE FROM letter_outcomes WHERE id = @outcomeId AND letter_id = @letterId", new { letterId, outcomeId }) == 0)
+            return false;
+        await OutcomesChangedAsync(tx, letterId, now);
+        return true;
+    }
+
+    async Task OutcomesChangedAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
+    {
+        await tx.ExecuteAsync("UPDATE letters SET row_version = row_version + 1, updated_at = @now WHERE id = @letterId", new { letterId, now });
+        await ChangedAsync(tx);
     }
 
     /// <summary>Opens the letter for signing: its data key, and its wording as text version 1.</summary>

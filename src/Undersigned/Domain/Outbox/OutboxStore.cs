@@ -3,14 +3,14 @@ using Dapper;
 
 namespace Undersigned.Domain.Outbox;
 
-public enum EmailKind { Verify, AlreadySigned, DataSummary, Milestone }
+public enum EmailKind { Verify, AlreadySigned, DataSummary, Milestone, Update }
 
 /// <summary>
 /// What an outbox row holds, encrypted under the letter's key: the address, the raw tokens for the links and, in a
 /// verification, how the signatory will be shown, so the person confirms exactly what the link publishes.
 /// </summary>
 public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null,
-    string? Signatory = null, bool? ShowName = null, StopSharing? StopSharing = null);
+    string? Signatory = null, bool? ShowName = null, StopSharing? StopSharing = null, string? Subject = null, string? UnsubscribeToken = null);
 
 /// <summary>For a signer who lets a partner contact them: the partner's name and the link's token to stop that.</summary>
 public sealed record StopSharing(string Partner, string Token);

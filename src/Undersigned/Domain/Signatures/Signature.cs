@@ -97,7 +97,17 @@ public static partial class Signer
 public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
     int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null,
-    long? PartnerId = null, bool? PartnerConsent = null, string Method = SigningMethod.Online, bool AddedByPartner = false, string? PartnerName = null);
+    long? PartnerId = null, bool? PartnerConsent = null, string Method = SigningMethod.Online, bool AddedByPartner = false, string? PartnerName = null,
+    bool Updates = false);
+
+/// <summary>
+/// "Tell me what happens with this letter": asked unticked on the form, versioned like the consent wording; the words
+/// are the widget's, saying until when (the letter's purge).
+/// </summary>
+public static class UpdatesQuestion
+{
+    public const int Version = 1;
+}
 
 public sealed record UsedChallenge(string Challenge, DateTimeOffset ExpiresAt);
 
@@ -128,6 +138,8 @@ public sealed class SignatureRow
     public long? PartnerId { get; init; }
     /// <summary><c>online</c>, <c>paper</c>, <c>event</c> or <c>email</c>.</summary>
     public string Method { get; init; } = SigningMethod.Online;
+    /// <summary>Asked for updates: true; unsubscribed: false; null when not asked, or once erased.</summary>
+    public bool? Updates { get; init; }
     /// <summary>The signer's answer to "let this partner contact me"; null when not asked, or once withdrawn or purged.</summary>
     public bool? PartnerConsent { get; init; }
 

@@ -17,7 +17,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
-                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method";
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method, updates";
 
     /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
@@ -163,10 +163,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
-                                        partner_id, partner_consent, partner_consent_version, method)
+                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
                         @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now,
-                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method)
+                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method, @updates, @updatesVersion)
                 RETURNING id
                 """, new
                 {
@@ -174,6 +174,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                     emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, now,
                     mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
                     draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version, draft.Method,
+                    updates = draft.Updates ? true : (bool?)null, updatesVersion = draft.Updates ? UpdatesQuestion.Version : (int?)null,
                 });
 
     // ----- the signer's links
@@ -261,8 +262,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
             name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
-            partner_consent = NULL, partner_consent_version = NULL
+            partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL
             """);
+        await tx.ExecuteAsync("DELETE FROM unsubscribe_tokens WHERE signature_id = @signatureId", new { signatureId });
         await outbox.CancelForSignatureAsync(tx, signatureId);
         await audit.ForgetSignatureDetailsAsync(tx, signatureId);
     }
@@ -411,6 +413,41 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             """, new { letterId, partnerId, SignatureStatus.Confirmed, yes = true, after, take })).ToList();
     }
 
+    // ----- updates
+
+    /// <summary>
+    /// Who an update goes to: confirmed signers of the letter who confirmed by email, asked for updates and have not
+    /// unsubscribed, and whose address no mail server has refused for good.
+    /// </summary>
+    public async Task<List<(long Id, byte[] EmailEncrypted)>> UpdateRecipientsAsync(WriteTransaction tx, long letterId)
+        => (await tx.QueryAsync<(long, byte[])>("""
+            SELECT s.id, s.email_encrypted FROM signatures s
+            WHERE s.letter_id = @letterId AND s.status = @Confirmed AND s.updates = @yes AND s.email_encrypted IS NOT NULL AND s.staff_added_by IS NULL
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = s.id AND o.failed_at IS NOT NULL)
+            ORDER BY s.id
+            """, new { letterId, SignatureStatus.Confirmed, yes = true })).ToList();
+
+    /// <summary>A new one-click unsubscribe link for a signer; only its hash is kept.</summary>
+    public async Task<string> NewUnsubscribeTokenAsync(WriteTransaction tx, long signatureId, DateTimeOffset now)
+    {
+        var token = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await tx.ExecuteAsync("INSERT INTO unsubscribe_tokens (token_hash, signature_id, created_at) VALUES (@hash, @signatureId, @now)",
+            new { hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token)), signatureId, now });
+        return token;
+    }
+
+    /// <summary>Stops updates to the signer this link was sent to (the signature stays); false for a link nobody was sent.</summary>
+    public async Task<bool> UnsubscribeAsync(string token, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        var signatureId = await tx.ScalarAsync<long?>("SELECT signature_id FROM unsubscribe_tokens WHERE token_hash = @hash",
+            new { hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token)) });
+        if (signatureId is null) return false;
+        await tx.ExecuteAsync("UPDATE signatures SET updates = @no WHERE id = @signatureId AND updates IS NOT NULL", new { signatureId, no = false });
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>Confirmed signatures by the UTC hour they started to count (kept by triggers; no scan of signatures).</summary>
     public async Task<List<TimelinePoint>> ConfirmedByHourAsync(long letterId, CancellationToken ct)
     {
@@ -492,10 +529,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         PublicCountsChange(tx);
         await outbox.DeleteForLetterAsync(tx, letterId);
+        await tx.ExecuteAsync("DELETE FROM unsubscribe_tokens WHERE signature_id IN (SELECT id FROM signatures WHERE letter_id = @letterId)", new { letterId });
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""
             UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_issued_at = NULL, address_hash = NULL,
-                partner_consent = NULL, partner_consent_version = NULL,
+                partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL,
                 name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
                 role = CASE kind WHEN @Organisation THEN NULL ELSE role END
             WHERE letter_id = @letterId

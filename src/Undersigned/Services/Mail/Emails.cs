@@ -15,6 +15,7 @@ public static class Emails
         var withdrawLink = email.WithdrawToken is null ? null : $"{baseUrl}/withdraw{query}#{email.WithdrawToken}";
         var stopSharingLink = email.StopSharing is null ? null : $"{baseUrl}/stop-sharing{query}#{email.StopSharing.Token}";
         var stopSharingText = email.StopSharing is null ? null : $"Stop sharing my details with {Text.Isolate(email.StopSharing.Partner)}";
+        var unsubscribeLink = email.UnsubscribeToken is null ? null : $"{baseUrl}/unsubscribe?t={email.UnsubscribeToken}";
 
         var (subject, paragraphs, action) = email.Kind switch
         {
@@ -38,6 +39,13 @@ public static class Emails
                     "You get this email because your address is the letter's notify address. Each milestone is announced once.",
                 },
                 ((string Text, string Url)?)("See the letter", $"{baseUrl}/letters/{Uri.EscapeDataString(letter.Slug)}")),
+            EmailKind.Update => (
+                email.Subject!,
+                Markdig.Markdown.ToPlainText(email.Summary!, UpdatePipeline).ReplaceLineEndings("\n")
+                    .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Append($"You get this because you asked to hear what happens with the open letter “{letter.Title}”. To stop, unsubscribe: {unsubscribeLink}")
+                    .ToArray(),
+                ((string Text, string Url)?)("Read the letter", $"{baseUrl}/letters/{Uri.EscapeDataString(letter.Slug)}")),
             EmailKind.DataSummary => (
                 $"What we hold about you: {letter.Title}",
                 new[] { "Someone asked what is held about this email address. For the open letter " + $"“{letter.Title}” we hold:" }
@@ -52,8 +60,8 @@ public static class Emails
                 },
                 null),
         };
-        // Staff asked for milestone emails; signers' emails say what to do if they did not.
-        var closing = email.Kind == EmailKind.Milestone ? "" : "If this was not you, you can ignore this email.";
+        // Staff asked for milestone emails and signers for updates; other signers' emails say what to do if they did not.
+        var closing = email.Kind is EmailKind.Milestone or EmailKind.Update ? "" : "If this was not you, you can ignore this email.";
 
         var text = string.Join("\n\n", paragraphs) + "\n\n" + (action is { } a ? $"{a.Url}\n\n" : "") + closing +
                    (withdrawLink is null ? "" : $"\n\nTo withdraw your signature and erase your details: {withdrawLink}\n") +
@@ -67,9 +75,17 @@ public static class Emails
                    "</body></html>";
 
         var message = new MimeMessage { Subject = subject };
+        if (unsubscribeLink is not null)
+        {
+            // RFC 8058: mail clients offer one-click unsubscribe, posting "List-Unsubscribe=One-Click" to this address.
+            message.Headers.Add("List-Unsubscribe", $"<{unsubscribeLink}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse(email.To));
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;
     }
+
+    static readonly Markdig.MarkdownPipeline UpdatePipeline = Markdig.MarkdownExtensions.DisableHtml(new Markdig.MarkdownPipelineBuilder()).Build();
 }

@@ -25,6 +25,21 @@ public sealed class Response
     public required PublicCounts Counts { get; init; }
     /// <summary>The partner organisations circulating the letter; the form asks for contact consent where one asks.</summary>
     public required List<PublicPartner> Partners { get; init; }
+    /// <summary>What came of the letter, newest first.</summary>
+    public required List<PublicOutcome> Outcomes { get; init; }
+    /// <summary>Until when a signer who asks hears what happens: the letter's purge of contact details.</summary>
+    public DateTimeOffset UpdatesUntil { get; init; }
+}
+
+public sealed class PublicOutcome
+{
+    /// <summary><c>delivered</c>, <c>response</c> or <c>other</c>.</summary>
+    public required string Kind { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+    public required string Title { get; init; }
+    /// <summary>Sanitised HTML, safe to insert into a page.</summary>
+    public required string BodyHtml { get; init; }
+    public string? Url { get; init; }
 }
 
 public sealed class PublicPartner
@@ -72,6 +87,11 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
                 ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = letter.TextVersion ?? 1,
                 ConsentText = letter.ConsentText, Challenge = letter.Challenge, Counts = counts,
                 Partners = published.Partners.Values.Select(p => new PublicPartner { Code = p.Code, Name = p.Name, AskContactConsent = p.AskContactConsent }).ToList(),
+                UpdatesUntil = letter.PurgeAt,
+                Outcomes = published.Outcomes.Select(o => new PublicOutcome
+                {
+                    Kind = o.Outcome.Kind, OccurredAt = o.Outcome.OccurredAt, Title = o.Outcome.Title, BodyHtml = o.BodyHtml, Url = o.Outcome.Url,
+                }).ToList(),
             }, Json.Options)));
         await Send.BytesAsync(answer.Body, contentType: "application/json; charset=utf-8", cancellation: ct);
     }

@@ -159,6 +159,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             <div class="text" dir="auto">{BelowTitle(v.Letter.BodyHtml)}</div>
             {(v.Days.Count == 0 ? "" : Chart(v.Days, w))}
             </article>
+            {Outcomes(v.Letter, w, When)}
             <section class="sign" aria-labelledby="sign-heading">
             <h2 id="sign-heading">{H(w["sign"])}</h2>
 
@@ -220,6 +221,19 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
 
             """);
         return html.ToString();
+    }
+
+    /// <summary>What came of the letter, newest first: each outcome's title, date, text (sanitised) and link.</summary>
+    static string Outcomes(PublishedLetter letter, Words w, Func<DateTimeOffset, string> when)
+    {
+        if (letter.Outcomes.Count == 0) return "";
+        var html = new StringBuilder($"<section class=\"outcomes\" aria-labelledby=\"outcomes-heading\">\n<h2 id=\"outcomes-heading\">{H(w["outcomes"])}</h2>\n");
+        foreach (var (outcome, bodyHtml) in letter.Outcomes)
+            html.Append($"<article dir=\"auto\"><h3>{H(outcome.Title)}</h3>\n<p class=\"meta\">{H(w["outcome" + char.ToUpperInvariant(outcome.Kind[0]) + outcome.Kind[1..]])}, {when(outcome.OccurredAt)}</p>\n")
+                .Append($"<div class=\"text\">{BelowTitle(BelowTitle(bodyHtml))}</div>\n")
+                .Append(outcome.Url is null ? "" : $"<p><a href=\"{H(outcome.Url)}\" rel=\"noopener noreferrer\">{H(w["readMore"])}</a></p>\n")
+                .Append("</article>\n");
+        return html.Append("</section>\n").ToString();
     }
 
     /// <summary>

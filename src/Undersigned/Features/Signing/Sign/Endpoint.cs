@@ -19,6 +19,8 @@ public sealed class Request : SignerFields
     public string? Partner { get; set; }
     /// <summary>The answer to "let this partner contact me", where the partner asks; unticked (false) by default.</summary>
     public bool? PartnerConsent { get; set; }
+    /// <summary>"Tell me what happens with this letter" (until its purge); unticked (false) by default.</summary>
+    public bool? Updates { get; set; }
 }
 
 public sealed class Validator : SignerFieldsValidator<Request>
@@ -99,7 +101,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
                 PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null,
-                PartnerName: partner?.Name));
+                PartnerName: partner?.Name, Updates: request.Updates == true));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

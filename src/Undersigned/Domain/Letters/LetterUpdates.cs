@@ -1,0 +1,34 @@
+using Undersigned.Domain.Outbox;
+
+namespace Undersigned.Domain.Letters;
+
+/// <summary>
+/// Sends an update to the signers who asked for them, in the caller's transaction: recorded once a day per letter (the
+/// letter's day), one email each through the outbox, each with its own one-click unsubscribe link.
+/// </summary>
+public sealed class LetterUpdates(LettersStore letters, SignaturesStore signatures, LetterKeys letterKeys, OutboxStore outbox)
+{
+    /// <summary>The update's id and how many it went to; null when the letter had one today already.</summary>
+    public async Task<(long Id, int Recipients)?> SendAsync(WriteTransaction tx, LetterRow letter, string subject, string body, long keyId, DateTimeOffset now)
+    {
+        if (await letters.RecordUpdateAsync(tx, letter, subject, body, keyId, now) is not { } updateId) return null;
+        var recipients = await signatures.UpdateRecipientsAsync(tx, letter.Id);
+        var key = (await letterKeys.GetAsync(tx, letter.Id))!;
+        foreach (var (signatureId, emailEncrypted) in recipients)
+        {
+            var token = await signatures.NewUnsubscribeTokenAsync(tx, signatureId, now);
+            await outbox.AddAsync(tx, letter.Id, signatureId, key, new Email(EmailKind.Update, Aead.OpenText(key, emailEncrypted), null, null,
+                Summary: body, Subject: subject, UnsubscribeToken: token), now);
+        }
+        await letters.SetUpdateRecipientsAsync(tx, updateId, recipients.Count);
+        return (updateId, recipients.Count);
+    }
+
+    /// <summary>Why nobody can be sent an update now, or null when they can.</summary>
+    public static string? Refusal(LetterRow letter, DateTimeOffset now)
+        => LetterStatus.Of(letter, now) is LetterStatus.Draft or LetterStatus.Scheduled ? "Nobody has signed yet: updates follow signing."
+            : letter.PurgedAt is not null ? "The letter's contact details were purged: nobody can be written to."
+            : null;
+
+    public const string OneADay = "This letter had an update today already (one a day, in the letter's time zone).";
+}

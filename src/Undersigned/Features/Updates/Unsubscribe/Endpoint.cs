@@ -1,0 +1,54 @@
+using System.Net;
+using System.Security.Cryptography;
+using FastEndpoints;
+
+namespace Undersigned.Features.Updates.Unsubscribe;
+
+/// <summary>
+/// RFC 8058 one-click unsubscribe. A POST (what mail clients send, with <c>List-Unsubscribe=One-Click</c>) stops updates
+/// at once; a GET shows a page whose button posts, and changes nothing, so a link scanner unsubscribes nobody. The
+/// signature stays. The token can do nothing else, and only its hash is stored.
+/// </summary>
+public sealed class Endpoint(SignaturesStore signatures) : EndpointWithoutRequest
+{
+    public override void Configure()
+    {
+        Verbs(Http.GET, Http.POST);
+        Routes("/unsubscribe");
+        AllowAnonymous();
+        AllowFormData(urlEncoded: true);
+        Description(b => b.WithTags("Public").WithSummary("Unsubscribe from a letter's updates: GET shows a page, POST (one-click, RFC 8058) unsubscribes")
+            .Produces(200, contentType: "text/html").Problems(400), clearDefaults: true);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var token = Query<string>("t", isRequired: false) ?? "";
+        var post = HttpMethods.IsPost(HttpContext.Request.Method);
+        if (post && (token.Length is 0 or > 100 || !await signatures.UnsubscribeAsync(token, ct)))
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "This unsubscribe link is not valid.", ("t", "is not valid.")));
+            return;
+        }
+        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var headers = HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        headers.CacheControl = "no-store";
+        var body = post
+            ? "<h1>You are unsubscribed</h1><p>You will get no more updates about this letter. Your signature stays.</p>"
+            : $"""
+              <h1>Unsubscribe from updates</h1>
+              <p>You asked to hear what happens with an open letter. Press the button to stop; your signature stays.</p>
+              <form method="post" action="/unsubscribe?t={WebUtility.UrlEncode(token)}"><button type="submit">Unsubscribe</button></form>
+              """;
+        await Send.StringAsync($$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer"><title>Unsubscribe</title>
+            <style nonce="{{nonce}}">body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
+            button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid #0b4f8a; background: #0b4f8a; color: #fff; }
+            button:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }</style></head>
+            <body><main>{{body}}</main></body></html>
+            """, contentType: "text/html; charset=utf-8", cancellation: ct);
+    }
+}
