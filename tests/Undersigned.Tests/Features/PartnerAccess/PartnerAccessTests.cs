@@ -159,7 +159,7 @@ public sealed class PartnerAccessTests : SmtpAppTest
         await SignAsync(letter, "sharer@example.org", "rlg-uk", consent: true);
         var mail = smtp.Messages().Single(m => m.To.ToString() == "sharer@example.org");
         Assert.Contains("Stop sharing my details with \u2068Partner rlg-uk\u2069", mail.TextBody);
-        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
+        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
 
         await app.Anonymous().PostAsJsonAsync("/api/public/data-requests", new { email = "sharer@example.org" });
         var summary = await smtp.WaitForMailAsync("sharer@example.org", 2);
