@@ -1,36 +1,14 @@
 /* Undersigned signature widget. Script mode: <script src="BASE/widget.js" data-letter="SLUG" async></script>.
-   Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy),
+   Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy, or any language
+   the service has a file for),
    data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host.
    data-mode="form" shows only the form (the letter page shows the letter itself); data-partner="code" says which
    partner's site it is on (its signatures are attributed to that partner). */
 (() => {
   'use strict';
-  const T = {
-    en: {
-      to: 'To', deadline: 'Signing closes', signed: n => n === 1 ? '1 signature' : n.toLocaleString('en-GB') + ' signatures',
-      read: 'Read the letter', as: 'I am signing as', individual: 'an individual', organisation: 'an organisation',
-      name: 'Your name', contact: 'Your name (the organisation\u2019s contact, never shown)', role: 'Role or title (optional)',
-      org: 'Organisation', orgOptional: 'Organisation (optional)', email: 'Email (never shown)', show: 'Show my name on the letter',
-      partner: name => 'Let ' + name + ' contact me about this campaign', latest: 'Latest',
-      updates: until => 'Tell me what happens with this letter (until ' + until + ')',
-      sign: 'Sign the letter', sending: 'Sending\u2026', solving: 'One moment\u2026', fix: 'Please correct the fields marked above.',
-      done: 'Thank you. Check your email and confirm your signature with the link we sent.',
-      opens: at => 'Signing opens on ' + at + '.', closed: 'Signing has closed.', stale: 'The letter has just changed: please read it again before signing.',
-      network: 'We could not reach the server. What you typed is kept: please try again.', failed: 'Something went wrong: please try again.',
-    },
-    cy: {
-      to: 'At', deadline: 'Mae llofnodi\u2019n cau', signed: n => n === 1 ? '1 llofnod' : n.toLocaleString('cy-GB') + ' llofnod',
-      read: 'Darllen y llythyr', as: 'Rwy\u2019n llofnodi fel', individual: 'unigolyn', organisation: 'sefydliad',
-      name: 'Eich enw', contact: 'Eich enw (cyswllt y sefydliad, ni chaiff ei ddangos)', role: 'Rôl neu deitl (dewisol)',
-      org: 'Sefydliad', orgOptional: 'Sefydliad (dewisol)', email: 'E-bost (ni chaiff ei ddangos)', show: 'Dangos fy enw ar y llythyr',
-      partner: name => 'Caniatáu i ' + name + ' gysylltu â mi am yr ymgyrch hon', latest: 'Diweddaraf',
-      updates: until => 'Rhowch wybod i mi beth sy’n digwydd gyda’r llythyr hwn (tan ' + until + ')',
-      sign: 'Llofnodi\u2019r llythyr', sending: 'Yn anfon\u2026', solving: 'Un eiliad\u2026', fix: 'Cywirwch y meysydd sydd wedi\u2019u nodi uchod.',
-      done: 'Diolch. Gwiriwch eich e-bost a chadarnhewch eich llofnod gyda\u2019r ddolen a anfonwyd gennym.',
-      opens: at => 'Bydd llofnodi\u2019n agor ar ' + at + '.', closed: 'Mae llofnodi wedi cau.', stale: 'Mae\u2019r llythyr newydd newid: darllenwch ef eto cyn llofnodi.',
-      network: 'Ni allem gyrraedd y gweinydd. Mae\u2019r hyn a deipiwyd gennych wedi\u2019i gadw: rhowch gynnig arall arni.', failed: 'Aeth rhywbeth o\u2019i le: rhowch gynnig arall arni.',
-    },
-  };
+  // Each language's words, from the service's language files (Languages/*.json, keys "widget.*"), put in when served.
+  const T = /*WORDS*/{};
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => name in values ? values[name] : whole);
   const CSS = `
 :host { display: block; font: inherit; color: var(--undersigned-text, #1a1a1a); }
 .w { border: 1px solid #8a8a8a; border-radius: .5rem; padding: 1rem; background: var(--undersigned-background, #fff); max-width: 40rem; }
@@ -72,6 +50,7 @@ button[disabled] { opacity: .6; cursor: default; }
     script.dataset.undersignedMounted = '1';
     const slug = script.dataset.letter, base = new URL(script.src, location.href).origin;
     const t = T[(script.dataset.lang || '').toLowerCase()] || T.en;
+    const locale = t.locale;
     const id = 'us' + (++instances);
     const host = document.createElement('div');
     host.className = 'undersigned-widget';
@@ -90,7 +69,7 @@ button[disabled] { opacity: .6; cursor: default; }
     }
     const box = document.createElement('div');
     box.className = 'w';
-    box.setAttribute('lang', t === T.cy ? 'cy' : 'en');
+    box.setAttribute('lang', t.tag);
     root.appendChild(box);
     const api = path => base + '/api/public' + path;
 
@@ -104,21 +83,21 @@ button[disabled] { opacity: .6; cursor: default; }
       box.innerHTML = '<p role="alert">' + esc(t.network) + '</p>';
       return;
     }
-    const when = iso => new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
+    const when = iso => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
     // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
     const formOnly = script.dataset.mode === 'form';
     if (formOnly) box.classList.add('form-only');
     box.innerHTML = (formOnly ? '' :
       '<h2>' + esc(letter.title) + '</h2>' +
       '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
-      '<p class="count" aria-live="polite">' + esc(t.signed(letter.counts.total)) + '</p>' +
+      '<p class="count" aria-live="polite">' + esc(letter.counts.total === 1 ? t.signedOne : fill(t.signedMany, { n: letter.counts.total.toLocaleString(locale) })) + '</p>' +
       (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
       '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
       '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
     const body = box.querySelector('.body'), status = box.querySelector('.status');
     // Only a partner the letter has: an unknown code is ignored here, as the server would refuse it.
     const partner = (letter.partners || []).find(p => p.code === script.dataset.partner);
-    if (letter.status === 'scheduled') { status.textContent = t.opens(when(letter.opensAt)); return; }
+    if (letter.status === 'scheduled') { status.textContent = fill(t.opens, { at: when(letter.opensAt) }); return; }
     if (letter.status !== 'open') { status.textContent = t.closed; return; }
 
     const field = (name, label, type = 'text', autocomplete = '') =>
@@ -136,10 +115,10 @@ button[disabled] { opacity: .6; cursor: default; }
       '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
       '<p class="error" id="' + id + '-consent-error"></p>' +
       (partner && partner.askContactConsent
-        ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(t.partner(partner.name)) + '</label></div>'
+        ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(fill(t.partner, { partner: partner.name })) + '</label></div>'
         : '') +
       '<div class="check"><input type="checkbox" id="' + id + '-updates" name="updates"><label for="' + id + '-updates">' +
-      esc(t.updates(new Intl.DateTimeFormat(t === T.cy ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)))) +
+      esc(fill(t.updates, { until: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)) })) +
       '</label></div>' +
       '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
       '<button type="submit">' + esc(t.sign) + '</button></form>';

@@ -21,7 +21,7 @@ public static class StaticAssets
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            var content = copy.ToArray();
+            var content = name.EndsWith("widget.js") ? WithWords(copy.ToArray()) : copy.ToArray();
             var type = Path.GetExtension(name) switch
             {
                 ".js" => "text/javascript; charset=utf-8",
@@ -31,6 +31,21 @@ public static class StaticAssets
             };
             return new Asset(content, type, PublicCache.ETag(Convert.ToHexStringLower(SHA256.HashData(content))));
         });
+    }
+
+    /// <summary>
+    /// The widget with every language's words put in (the <c>widget.*</c> keys of <c>Languages/*.json</c>), so a
+    /// language added as a file reaches partner sites' widgets too, and the served script stays one cacheable file.
+    /// </summary>
+    static byte[] WithWords(byte[] script)
+    {
+        const string prefix = "widget.";
+        var words = Words.All.ToDictionary(w => w.Key, w => w.Value.Keys.Where(k => k.StartsWith(prefix))
+            .ToDictionary(k => k[prefix.Length..], k => w.Value[k])
+            .Append(KeyValuePair.Create("tag", w.Value.Tag)).Append(KeyValuePair.Create("locale", w.Value["locale"]))
+            .ToDictionary());
+        var text = System.Text.Encoding.UTF8.GetString(script);
+        return System.Text.Encoding.UTF8.GetBytes(text.Replace("/*WORDS*/{}", System.Text.Json.JsonSerializer.Serialize(words)));
     }
 
     public static Asset? Find(string? name) => name is not null && Files.TryGetValue(name, out var asset) ? asset : null;

@@ -68,4 +68,17 @@ public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
         again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await app.Anonymous().SendAsync(again)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_script_carries_every_language_file_s_widget_words()
+    {
+        var script = await app.Anonymous().GetStringAsync("/widget.js");
+        Assert.DoesNotContain("/*WORDS*/", script);
+        foreach (var (tag, words) in Undersigned.Infrastructure.Words.All)
+        {
+            Assert.Contains($"\"{tag}\":{{", script);
+            Assert.Contains(System.Text.Json.JsonSerializer.Serialize(words["widget.sign"]), script);
+        }
+        Assert.Equal(script, await app.Anonymous().GetStringAsync("/assets/widget.js")); // one script, whichever address
+    }
 }
