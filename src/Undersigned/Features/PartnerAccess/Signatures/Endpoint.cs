@@ -51,10 +51,10 @@ public sealed class Endpoint(PartnersStore partners, SignaturesStore signatures,
         var rows = csv ? await AllAsync(letter.Id, partnerId, ct)
             : await signatures.ConsentingToPartnerAsync(letter.Id, partnerId, request.CursorKey ?? 0, request.Take + 1, ct);
         var page = csv ? new Page<SignatureRow>(rows, null) : Paging.Of(rows, request.Take, r => r.Id);
-        var signers = page.Items.Where(r => r.Email(key) is not null).Select(r => new ConsentingSigner
+        var signers = page.Items.Select(r => (Row: r, Email: r.Email(key))).Where(s => s.Email is not null).Select(s => new ConsentingSigner
         {
-            Id = r.Id, Kind = r.Kind, Name = r.Name, Role = r.Role, Organisation = r.Organisation, Email = r.Email(key)!,
-            SignedAt = r.SignedAt, ConfirmedAt = r.ConfirmedAt,
+            Id = s.Row.Id, Kind = s.Row.Kind, Name = s.Row.Name, Role = s.Row.Role, Organisation = s.Row.Organisation, Email = s.Email!,
+            SignedAt = s.Row.SignedAt, ConfirmedAt = s.Row.ConfirmedAt,
         }).ToList();
         await audit.RecordAsync(null, clock.GetUtcNow(), User.KeyId(), csv ? "partner.export.csv" : "partner.signatures.read", letter.Id,
             rows: signers.Count, details: new { partner = partnerId }, ct: ct);
