@@ -7,4 +7,5 @@ global using Undersigned.Domain.Partners;
 global using Undersigned.Domain.Pause;
 global using Undersigned.Domain.Service;
 global using Undersigned.Domain.Signatures;
+global using Undersigned.Domain.Webhooks;
 global using Undersigned.Infrastructure;

@@ -7,6 +7,7 @@ using Undersigned.Services.Abuse;
 using Undersigned.Services.Mail;
 using Undersigned.Services.Privacy;
 using Undersigned.Services.Retention;
+using Undersigned.Services.Webhooks;
 
 // Configuration is read once: watching the content root for appsettings changes would also wake on every write to
 // the database, its WAL and the mail pickup folder beneath it (a file-system event per signature, measured at more
@@ -39,6 +40,7 @@ AddSettings<Settings>("Undersigned");
 AddSettings<SmtpSettings>("Undersigned:Smtp");
 AddSettings<MailSettings>("Undersigned:Mail");
 AddSettings<RateLimitSettings>("Undersigned:RateLimits");
+AddSettings<WebhookSettings>("Undersigned:Webhooks");
 services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfiguration>().GetConnectionString("Undersigned")
                                          ?? "Data Source=data/undersigned.db"));
 services.AddSingleton(TimeProvider.System);
@@ -57,6 +59,7 @@ services.AddSingleton<PauseSwitch>();
 services.AddSingleton<MilestoneNotices>();
 services.AddSingleton<PartnersStore>();
 services.AddSingleton<LetterUpdates>();
+services.AddSingleton<WebhooksStore>();
 services.AddSingleton<ServiceStateStore>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();
@@ -78,6 +81,10 @@ services.AddSingleton<ChallengePolicy>();
 services.AddSingleton<GroupCommit>();
 services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 services.AddHostedService<OutboxSender>();
+services.AddSingleton<HostResolver>();
+services.AddSingleton<WebhookGuard>();
+services.AddSingleton<WebhookPayloads>();
+services.AddHostedService<WebhookSender>();
 services.AddHostedService<RetentionService>();
 services.AddHostedService<ChangeListener>();
 services.AddSingleton<DataRequests>();

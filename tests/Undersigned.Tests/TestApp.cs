@@ -25,11 +25,14 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
     public FakeTimeProvider Clock { get; } = new(Start);
     public ConcurrentQueue<string> Logs { get; } = new();
     readonly Dictionary<string, string?> settings;
+    readonly Action<IServiceCollection>? replaceServices;
 
     public TestApp() : this(null) { }
 
-    internal TestApp(string? dataDirectory, Dictionary<string, string?>? settings = null)
+    /// <param name="replaceServices">Stands in for what a test cannot make real, such as a DNS server that changes its answer.</param>
+    internal TestApp(string? dataDirectory, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replaceServices = null)
     {
+        this.replaceServices = replaceServices;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("undersigned-test-").FullName;
         this.settings = new()
         {
@@ -72,7 +75,11 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs, logged)));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            replaceServices?.Invoke(services);
+        });
     }
 
     public async Task InitializeAsync()

@@ -16,6 +16,7 @@ public sealed class ServiceKeys
     readonly byte[] challengeMacKey;
     readonly byte[] withdrawMacKey;
     readonly byte[] verifyMacKey;
+    readonly byte[] webhookSecretKey;
 
     public ServiceKeys(byte[] serviceKey)
     {
@@ -26,6 +27,7 @@ public sealed class ServiceKeys
         challengeMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned challenge"u8.ToArray());
         withdrawMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned withdraw token"u8.ToArray());
         verifyMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned verify token"u8.ToArray());
+        webhookSecretKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned webhook secrets"u8.ToArray());
         Fingerprint = Convert.ToHexStringLower(HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 8, info: "undersigned key fingerprint"u8.ToArray()));
     }
 
@@ -108,6 +110,11 @@ public sealed class ServiceKeys
     public byte[] NewWrappedLetterKey() => Aead.Seal(wrappingKey, RandomNumberGenerator.GetBytes(32));
 
     public byte[] UnwrapLetterKey(byte[] wrapped) => Aead.Open(wrappingKey, wrapped);
+
+    /// <summary>A webhook secret must be read back to sign with, so it is sealed rather than hashed.</summary>
+    public byte[] SealWebhookSecret(string secret) => Aead.SealText(webhookSecretKey, secret);
+
+    public string OpenWebhookSecret(byte[] sealedSecret) => Aead.OpenText(webhookSecretKey, sealedSecret);
 }
 
 /// <summary>AES-256-GCM with the nonce and tag kept beside the ciphertext: nonce(12) | ciphertext | tag(16).</summary>

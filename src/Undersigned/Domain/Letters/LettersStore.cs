@@ -10,7 +10,7 @@ public sealed record LetterHistory(TextVersion[] TextVersions, DeadlineChange[] 
 /// The only place that reads and writes letters, their text and consent versions and their deadline history.
 /// Every change forgets the published-letter cache once committed, so no caller has to remember to.
 /// </summary>
-public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices)
+public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices, WebhooksStore webhooks)
 {
     readonly LetterCache published = new();
 
@@ -280,6 +280,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
         await tx.ExecuteAsync(
             "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { now, row.Id });
+        await webhooks.LetterEventAsync(tx, WebhookEvent.LetterPublished, row.Id, null, now);
         await ChangedAsync(tx);
     }
 
@@ -293,6 +294,8 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             """, new { row.Id, change, oldClosesAt = row.ClosesAt, newClosesAt = closesAt, reason, now, keyId });
         await tx.ExecuteAsync("UPDATE letters SET closes_at = @closesAt, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { closesAt, now, row.Id });
+        await webhooks.LetterEventAsync(tx, change == DeadlineChangeKind.Closed ? WebhookEvent.LetterClosed : WebhookEvent.LetterDeadlineChanged, row.Id,
+            new { change, previousClosesAt = row.ClosesAt, closesAt, reason }, now);
         await ChangedAsync(tx);
     }
 

@@ -8,9 +8,10 @@ namespace Undersigned.Domain.Signatures;
 /// <summary>
 /// The only place that reads and writes signatures, and the only place a signature's status changes (through
 /// <see cref="MoveAsync"/>, by the moves <see cref="SignatureMove"/> allows). Counts follow in the same transaction
-/// (triggers keep <c>signature_counts</c>).
+/// (triggers keep <c>signature_counts</c>), and so do the webhook events of a signature starting to count or being withdrawn.
 /// </summary>
-public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, TimeProvider clock)
+public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, WebhooksStore webhooks,
+    TimeProvider clock)
 {
     public const int MailsPerSignature = 3;
     public static readonly TimeSpan VerifyTokenLifetime = TimeSpan.FromDays(7);
@@ -54,7 +55,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         if (draft.StaffAddedBy is not null)
         {
             if (existing is not null) return new(SignOutcome.Duplicate, existing.Id);
-            return new(SignOutcome.Stored, await InsertAsync(tx, draft, emailHmac, email, now, signer: null));
+            var added = await InsertAsync(tx, draft, emailHmac, email, now, signer: null);
+            await webhooks.SignatureConfirmedAsync(tx, added, now);
+            return new(SignOutcome.Stored, added);
         }
         if (draft.AddedByPartner)
         {
@@ -220,8 +223,13 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// details) or it was confirmed already: false then. Called through group commit.
     /// </summary>
     public async Task<bool> ConfirmAsync(WriteTransaction tx, Unconfirmed signature, string status, DateTimeOffset now)
-        => await MoveAsync(tx, SignatureMove.Confirm, status, "id = @Id AND verify_issued_at = @VerifyIssuedAt",
-            new { signature.Id, signature.VerifyIssuedAt, now }, "confirmed_at = @now") == 1;
+    {
+        if (await MoveAsync(tx, SignatureMove.Confirm, status, "id = @Id AND verify_issued_at = @VerifyIssuedAt",
+                new { signature.Id, signature.VerifyIssuedAt, now }, "confirmed_at = @now") != 1)
+            return false;
+        if (status == SignatureStatus.Confirmed) await webhooks.SignatureConfirmedAsync(tx, signature.Id, now);
+        return true;
+    }
 
     /// <summary>
     /// Ends a signer's consent to the partner they came through (the signature stays); false when the token names no
@@ -260,10 +268,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// <summary>Erases a signer's personal data at once and cancels mail not yet sent to them; the row stays as withdrawn.</summary>
     public async Task EraseAsync(WriteTransaction tx, long signatureId)
     {
-        await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
+        if (await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
             name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
             partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL
-            """);
+            """) == 1)
+            await webhooks.SignatureWithdrawnAsync(tx, signatureId, clock.GetUtcNow());
         await tx.ExecuteAsync("DELETE FROM unsubscribe_tokens WHERE signature_id = @signatureId", new { signatureId });
         await outbox.CancelForSignatureAsync(tx, signatureId);
         await audit.ForgetSignatureDetailsAsync(tx, signatureId);
@@ -317,10 +326,15 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
     /// <summary>Approves (review → confirmed) or rejects a signature; false when its status does not allow it.</summary>
     public async Task<bool> DecideAsync(WriteTransaction tx, long letterId, long signatureId, bool approve, long keyId, DateTimeOffset now)
-        => await MoveAsync(tx, approve ? SignatureMove.Approve : SignatureMove.Reject, approve ? SignatureStatus.Confirmed : SignatureStatus.Rejected,
-            "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now },
-            // A rejected entry that staff or a partner gathered must not stop its address signing online: it lets go of the address.
-            "decided_at = @now, decided_by = @keyId" + (approve ? "" : $", email_hmac = CASE WHEN method = '{SigningMethod.Online}' THEN email_hmac ELSE NULL END")) == 1;
+    {
+        if (await MoveAsync(tx, approve ? SignatureMove.Approve : SignatureMove.Reject, approve ? SignatureStatus.Confirmed : SignatureStatus.Rejected,
+                "id = @signatureId AND letter_id = @letterId", new { signatureId, letterId, keyId, now },
+                // A rejected entry that staff or a partner gathered must not stop its address signing online: it lets go of the address.
+                "decided_at = @now, decided_by = @keyId" + (approve ? "" : $", email_hmac = CASE WHEN method = '{SigningMethod.Online}' THEN email_hmac ELSE NULL END")) != 1)
+            return false;
+        if (approve) await webhooks.SignatureConfirmedAsync(tx, signatureId, now);
+        return true;
+    }
 
     public Task CorrectAsync(WriteTransaction tx, long signatureId, string? name, string? role, string? organisation)
         => PublicCountsChange(tx).ExecuteAsync("UPDATE signatures SET name = @name, role = @role, organisation = @organisation WHERE id = @signatureId",

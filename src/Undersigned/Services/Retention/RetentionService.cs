@@ -5,7 +5,7 @@ namespace Undersigned.Services.Retention;
 /// <c>closesAt + retainContactDays</c> are purged — their data key destroyed (every email under it unreadable at
 /// once), everything but confirmed signatures deleted, and contact details erased from what stays.
 /// </summary>
-public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, AuditStore audit, ServiceStateStore state, Settings settings,
+public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, WebhooksStore webhooks, AuditStore audit, ServiceStateStore state, Settings settings,
     TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
@@ -44,6 +44,8 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
         await signatures.ForgetExpiredChallengesAsync(now, ct);
         var forgotten = await outbox.ForgetPastMailCountsAsync(now, ct);
         if (forgotten > 0) log.LogInformation("{Count} past days' mail counts forgotten", forgotten);
+        var deliveries = await webhooks.ForgetOldDeliveriesAsync(now, ct);
+        if (deliveries > 0) log.LogInformation("{Count} webhook deliveries older than 30 days forgotten", deliveries);
 
         foreach (var letterId in await letters.DueForPurgeAsync(now, ct))
         {
