@@ -41,7 +41,8 @@ public static class ChallengeMode
 /// <summary>What staff set on a letter, as stored.</summary>
 public sealed record LetterValues(
     string Slug, string Title, string Body, string Target, DateTimeOffset? OpensAt, DateTimeOffset ClosesAt, string TimeZone,
-    string Moderation, string[] AllowedOrigins, int RetainContactDays, string Challenge, string ConsentText, long[] Milestones, string? NotifyEmail);
+    string Moderation, string[] AllowedOrigins, int RetainContactDays, string Challenge, string ConsentText, long[] Milestones, string? NotifyEmail,
+    string Language);
 
 public sealed class LetterRow
 {
@@ -69,6 +70,8 @@ public sealed class LetterRow
     public string Milestones { get; init; } = "[]";
     /// <summary>Where milestone emails go: a staff address, never a signer's.</summary>
     public string? NotifyEmail { get; init; }
+    /// <summary>The primary language's BCP 47 tag: translations translate the text in it.</summary>
+    public string Language { get; init; } = "en";
 
     long[]? thresholds;
     public long[] Thresholds => thresholds ??= JsonSerializer.Deserialize<long[]>(Milestones)!;
@@ -89,6 +92,58 @@ public sealed class TextVersion
 
     public static string Hash(string title, string target, string body)
         => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new[] { title, target, body })));
+}
+
+/// <summary>A letter's text in one language other than its primary.</summary>
+public sealed class Translation
+{
+    public long LetterId { get; init; }
+    public string Language { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string Body { get; init; } = "";
+    /// <summary>Null: the primary's target.</summary>
+    public string? Target { get; init; }
+    /// <summary>Null: the primary's consent wording.</summary>
+    public string? ConsentText { get; init; }
+    /// <summary>The primary text version this translates; null while the letter is a draft (then: the text as published).</summary>
+    public int? BasedOnVersion { get; init; }
+    /// <summary>This language's text version; null while the letter is a draft.</summary>
+    public int? TextVersion { get; init; }
+    /// <summary>Taken out of public view (a translation someone signed in is hidden, not deleted).</summary>
+    public bool Hidden { get; init; }
+    public long RowVersion { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public string ETag => $"\"{RowVersion}\"";
+
+    /// <summary>The primary text changed since this was last written: not served until staff update it.</summary>
+    public bool IsOutdated(LetterRow letter) => BasedOnVersion is { } basedOn && letter.TextVersion is { } current && basedOn < current;
+}
+
+public sealed record TranslationValues(string Language, string Title, string Body, string? Target, string? ConsentText, bool Hidden);
+
+/// <summary>A text version of one language: the primary's, or a translation's (with the primary version it translates).</summary>
+public sealed class LanguageVersion
+{
+    public string Language { get; init; } = "";
+    public int Version { get; init; }
+    public string Sha256 { get; init; } = "";
+    /// <summary>For a translation: the primary text version it translates.</summary>
+    public int? BasedOnVersion { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>Confirmed signatures in one language: the number from 10 up, otherwise only that there are fewer than 10.</summary>
+public sealed record LanguageCount(string Language, long? Confirmed, int? FewerThan)
+{
+    public const int Threshold = 10;
+
+    public static List<LanguageCount>? Of(IEnumerable<(string Language, long Count)> counts, bool hasTranslations)
+        => hasTranslations
+            ? counts.OrderByDescending(c => c.Count).ThenBy(c => c.Language, StringComparer.Ordinal)
+                .Select(c => c.Count >= Threshold ? new LanguageCount(c.Language, c.Count, null) : new LanguageCount(c.Language, null, Threshold)).ToList()
+            : null;
 }
 
 public static class DeadlineChangeKind

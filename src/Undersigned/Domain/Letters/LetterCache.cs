@@ -7,12 +7,33 @@ namespace Undersigned.Domain.Letters;
 /// now by code (a detached partner's code is not here, so it no longer signs anyone up).
 /// </summary>
 public sealed record PublishedLetter(LetterRow Row, string BodyHtml, IReadOnlyDictionary<string, Partners.AttachedPartner> Partners,
-    IReadOnlyList<PublishedOutcome> Outcomes)
+    IReadOnlyList<PublishedOutcome> Outcomes, IReadOnlyList<Translation> Translations)
 {
     /// <summary>
     /// The sites that may embed and sign: none listed means any; otherwise the letter's and its partners' sites.
     /// </summary>
     public string[] Origins { get; } = Row.Origins.Length == 0 ? [] : [.. Row.Origins.Concat(Partners.Values.SelectMany(p => p.Origins)).Distinct()];
+
+    /// <summary>The primary text, then each translation served now (not hidden, not outdated), rendered once.</summary>
+    public IReadOnlyList<LetterText> Texts { get; } =
+    [
+        new(Row.Language, Row.Title, Row.Target, Row.Body, BodyHtml, Row.ConsentText, Row.TextVersion ?? 1),
+        .. Translations.Where(t => !t.Hidden && !t.IsOutdated(Row)).OrderBy(t => t.Language, StringComparer.Ordinal)
+            .Select(t => new LetterText(t.Language, t.Title, t.Target ?? Row.Target, t.Body, LetterHtml.Render(t.Body), t.ConsentText ?? Row.ConsentText,
+                t.TextVersion ?? 1)),
+    ];
+
+    /// <summary>The text in <paramref name="language"/> if it is served, else null.</summary>
+    public LetterText? TextIn(string? language)
+        => Texts.FirstOrDefault(t => string.Equals(t.Language, language, StringComparison.OrdinalIgnoreCase));
+
+    public LetterText Primary => Texts[0];
+}
+
+/// <summary>What a reader of one language sees of a letter, and the text version a signature in it records.</summary>
+public sealed record LetterText(string Language, string Title, string Target, string Body, string BodyHtml, string ConsentText, int TextVersion)
+{
+    public string Direction => LanguageTag.Direction(Language);
 }
 
 /// <summary>An outcome as the public sees it, its Markdown rendered and sanitised once.</summary>
@@ -27,13 +48,14 @@ sealed class LetterCache
     readonly ConcurrentDictionary<string, PublishedLetter> letters = new();
     long generation;
 
-    public async Task<PublishedLetter?> GetAsync(string slug, Func<Task<(LetterRow Row, Partners.AttachedPartner[] Partners, Outcome[] Outcomes)?>> load)
+    public async Task<PublishedLetter?> GetAsync(string slug,
+        Func<Task<(LetterRow Row, Partners.AttachedPartner[] Partners, Outcome[] Outcomes, Translation[] Translations)?>> load)
     {
         if (letters.TryGetValue(slug, out var cached)) return cached;
         var readIn = Interlocked.Read(ref generation);
         if (await load() is not { } loaded) return null; // not cached: a draft may be published any moment
         var letter = new PublishedLetter(loaded.Row, LetterHtml.Render(loaded.Row.Body), loaded.Partners.ToDictionary(p => p.Code),
-            loaded.Outcomes.Select(o => new PublishedOutcome(o, LetterHtml.Render(o.Body))).ToList());
+            loaded.Outcomes.Select(o => new PublishedOutcome(o, LetterHtml.Render(o.Body))).ToList(), loaded.Translations);
         // A read that raced a change must not put the old letter back after Forget.
         if (Interlocked.Read(ref generation) == readIn) letters[slug] = letter;
         return letter;

@@ -10,7 +10,7 @@ public sealed record LetterHistory(TextVersion[] TextVersions, DeadlineChange[] 
 /// The only place that reads and writes letters, their text and consent versions and their deadline history.
 /// Every change forgets the published-letter cache once committed, so no caller has to remember to.
 /// </summary>
-public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices, WebhooksStore webhooks)
+public sealed partial class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices, WebhooksStore webhooks)
 {
     readonly LetterCache published = new();
 
@@ -48,7 +48,8 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             await using var connection = await db.OpenReadAsync(ct);
             var row = await connection.QuerySingleOrDefaultAsync<LetterRow>(
                 "SELECT * FROM letters WHERE slug = @slug AND published_at IS NOT NULL", new { slug });
-            return row is null ? null : (row, await Partners.PartnersStore.ActiveAsync(connection, row.Id), await OutcomesAsync(connection, row.Id));
+            return row is null ? null : (row, await Partners.PartnersStore.ActiveAsync(connection, row.Id), await OutcomesAsync(connection, row.Id),
+                await TranslationsAsync(connection, row.Id));
         });
 
     public async Task<Dictionary<long, LetterHistory>> HistoriesAsync(IReadOnlyList<long> ids, CancellationToken ct = default)
@@ -64,16 +65,6 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
                 """, (letterId, change) => (letterId, change), new { ids }, splitOn: "change"))
             .ToLookup(h => h.LetterId, h => h.Change);
         return ids.ToDictionary(id => id, id => new LetterHistory(versions[id].ToArray(), history[id].ToArray()));
-    }
-
-    /// <summary>The SHA-256 of the text version delivered.</summary>
-    public async Task<string> TextSha256Async(LetterRow letter, CancellationToken ct = default)
-    {
-        await using var connection = await db.OpenReadAsync(ct);
-        return await connection.ExecuteScalarAsync<string>(
-                   "SELECT sha256 FROM letter_text_versions WHERE letter_id = @Id AND version = @version",
-                   new { letter.Id, version = letter.TextVersion ?? 1 })
-               ?? TextVersion.Hash(letter.Title, letter.Target, letter.Body);
     }
 
     /// <summary>Published letters whose contact data is due to be purged.</summary>
@@ -115,9 +106,9 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
     {
         var id = await tx.ScalarAsync<long>("""
             INSERT INTO letters (slug, title, body, target, opens_at, closes_at, time_zone, moderation, allowed_origins,
-                                 retain_contact_days, challenge, consent_text, milestones, notify_email, created_at, created_by, updated_at)
+                                 retain_contact_days, challenge, consent_text, milestones, notify_email, language, created_at, created_by, updated_at)
             VALUES (@Slug, @Title, @Body, @Target, @OpensAt, @ClosesAt, @TimeZone, @Moderation, @origins,
-                    @RetainContactDays, @Challenge, @ConsentText, @milestones, @NotifyEmail, @now, @keyId, @now)
+                    @RetainContactDays, @Challenge, @ConsentText, @milestones, @NotifyEmail, @Language, @now, @keyId, @now)
             RETURNING id
             """, Parameters(values, new { now, keyId }));
         await AddConsentVersionAsync(tx, id, 1, values.ConsentText, now);
@@ -145,7 +136,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             UPDATE letters SET slug = @Slug, title = @Title, body = @Body, target = @Target, opens_at = @OpensAt, closes_at = @ClosesAt,
                 time_zone = @TimeZone, moderation = @Moderation, allowed_origins = @origins, retain_contact_days = @RetainContactDays,
                 challenge = @Challenge, consent_text = @ConsentText, consent_version = @consentVersion, text_version = @textVersion,
-                milestones = @milestones, notify_email = @NotifyEmail, row_version = row_version + 1, updated_at = @now
+                milestones = @milestones, notify_email = @NotifyEmail, language = @Language, row_version = row_version + 1, updated_at = @now
             WHERE id = @id AND row_version = @rowVersion
             """, Parameters(values, new { textVersion, consentVersion, now, id = row.Id, rowVersion = row.RowVersion })) == 1;
     }
@@ -156,7 +147,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
         {
             v.Slug, v.Title, v.Body, v.Target, v.OpensAt, v.ClosesAt, v.TimeZone, v.Moderation,
             origins = JsonSerializer.Serialize(v.AllowedOrigins), v.RetainContactDays, v.Challenge, v.ConsentText,
-            milestones = JsonSerializer.Serialize(v.Milestones), v.NotifyEmail,
+            milestones = JsonSerializer.Serialize(v.Milestones), v.NotifyEmail, v.Language,
         });
         parameters.AddDynamicParams(more);
         return parameters;
@@ -242,7 +233,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
             INSERT INTO letter_outcomes (letter_id, kind, occurred_at, title, body, url, created_at, created_by, updated_at)
             VALUES (@letterId, @Kind, @OccurredAt, @Title, @Body, @Url, @now, @keyId, @now) RETURNING {OutcomeColumns}
             """, new { letterId, values.Kind, values.OccurredAt, values.Title, values.Body, values.Url, now, keyId }))!;
-        await OutcomesChangedAsync(tx, letterId, now);
+        await ShownChangedAsync(tx, letterId, now);
         return outcome;
     }
 
@@ -254,7 +245,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
                 WHERE id = @outcomeId AND letter_id = @letterId
                 """, new { letterId, outcomeId, values.Kind, values.OccurredAt, values.Title, values.Body, values.Url, now }) == 0)
             return false;
-        await OutcomesChangedAsync(tx, letterId, now);
+        await ShownChangedAsync(tx, letterId, now);
         return true;
     }
 
@@ -262,11 +253,12 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
     {
         if (await tx.ExecuteAsync("DELETE FROM letter_outcomes WHERE id = @outcomeId AND letter_id = @letterId", new { letterId, outcomeId }) == 0)
             return false;
-        await OutcomesChangedAsync(tx, letterId, now);
+        await ShownChangedAsync(tx, letterId, now);
         return true;
     }
 
-    async Task OutcomesChangedAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
+    /// <summary>What the public letter shows changed beside its row (outcomes, translations): its ETags move too.</summary>
+    async Task ShownChangedAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
     {
         await tx.ExecuteAsync("UPDATE letters SET row_version = row_version + 1, updated_at = @now WHERE id = @letterId", new { letterId, now });
         await ChangedAsync(tx);
@@ -277,6 +269,7 @@ public sealed class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices not
     {
         await letterKeys.CreateAsync(tx, row.Id, now);
         await AddTextVersionAsync(tx, row.Id, 1, row.Title, row.Target, row.Body, now, keyId);
+        await PublishTranslationsAsync(tx, row, keyId, now);
         await tx.ExecuteAsync(
             "UPDATE letters SET published_at = @now, text_version = 1, row_version = row_version + 1, updated_at = @now WHERE id = @Id",
             new { now, row.Id });

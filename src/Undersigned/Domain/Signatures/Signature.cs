@@ -98,7 +98,7 @@ public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
     int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null,
     long? PartnerId = null, bool? PartnerConsent = null, string Method = SigningMethod.Online, bool AddedByPartner = false, string? PartnerName = null,
-    bool Updates = false);
+    bool Updates = false, string? Language = null);
 
 /// <summary>
 /// "Tell me what happens with this letter": asked unticked on the form, versioned like the consent wording; the words
@@ -142,6 +142,8 @@ public sealed class SignatureRow
     public bool? Updates { get; init; }
     /// <summary>The signer's answer to "let this partner contact me"; null when not asked, or once withdrawn or purged.</summary>
     public bool? PartnerConsent { get; init; }
+    /// <summary>The language signed in (its text version is that language's); null: the letter's primary, or once purged.</summary>
+    public string? Language { get; init; }
 
     public string Display => Signer.Display(Kind, Name, Role, Organisation);
 

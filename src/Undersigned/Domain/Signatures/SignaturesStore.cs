@@ -18,7 +18,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
-                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method, updates";
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method, updates, language";
 
     /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
@@ -46,7 +46,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
         var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<Existing>("""
             SELECT s.id, s.status, s.mails_sent, s.mails_day, s.verify_issued_at, s.name, s.role, s.organisation, s.show_name, s.text_version,
-                   s.consent_version, CASE WHEN s.partner_consent THEN p.name END AS sharing_with
+                   s.consent_version, s.language, CASE WHEN s.partner_consent THEN p.name END AS sharing_with
             FROM signatures s LEFT JOIN partners p ON p.id = s.partner_id
             WHERE s.letter_id = @LetterId AND s.kind = @Kind AND s.email_hmac = @emailHmac
             """, new { draft.LetterId, draft.Kind, emailHmac });
@@ -108,10 +108,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                 {
                     existingId, issuedAt, now, mailsSent = mailsSent + 1, today,
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
+                    draft.Language,
                 }, """
                    verify_issued_at = @issuedAt, mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
-                   consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now
+                   consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now, language = @Language
                    """);
             else
                 await tx.ExecuteAsync("UPDATE signatures SET mails_sent = @mailsSent, mails_day = @today WHERE id = @existingId",
@@ -135,13 +136,22 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool ShowName { get; init; }
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
+        public string? Language { get; init; }
         /// <summary>The partner the signer lets contact them, if any.</summary>
         public string? SharingWith { get; init; }
 
         public static object?[] Published(SignatureDraft draft)
-            => [draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion];
+            => Details(draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.Language);
 
-        public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual([Name, Role, Organisation, ShowName, TextVersion, ConsentVersion]);
+        public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual(Details(Name, Role, Organisation, ShowName, TextVersion, ConsentVersion, Language));
+
+        /// <summary>
+        /// What confirming publishes and records, which its link is worked out from: the wording signed (in its language)
+        /// included, so other details need a new link. The primary language adds nothing, so older links keep working.
+        /// </summary>
+        public static object?[] Details(string? name, string? role, string? organisation, bool showName, int textVersion, int? consentVersion, string? language)
+            => language is null ? [name, role, organisation, showName, textVersion, consentVersion]
+                : [name, role, organisation, showName, textVersion, consentVersion, language];
     }
 
     /// <summary>
@@ -166,10 +176,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
-                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version)
+                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
                         @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now,
-                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method, @updates, @updatesVersion)
+                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method, @updates, @updatesVersion, @Language)
                 RETURNING id
                 """, new
                 {
@@ -177,7 +187,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                     emailHmac, emailEncrypted = email, draft.TextVersion, draft.ConsentVersion, now,
                     mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
                     draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version, draft.Method,
-                    updates = draft.Updates ? true : (bool?)null, updatesVersion = draft.Updates ? UpdatesQuestion.Version : (int?)null,
+                    updates = draft.Updates ? true : (bool?)null, updatesVersion = draft.Updates ? UpdatesQuestion.Version : (int?)null, draft.Language,
                 });
 
     // ----- the signer's links
@@ -196,6 +206,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public bool ShowName { get; init; }
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
+        public string? Language { get; init; }
         public byte[]? EmailHmac { get; init; }
         public string Display => Signer.Display(Kind, Name, Role, Organisation);
     }
@@ -209,12 +220,12 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Unconfirmed>("""
-            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, email_hmac
+            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, email_hmac
             FROM signatures WHERE id = @id
             """, new { id });
         return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && SignatureMove.Confirm.From.Contains(row.Status)
                && ServiceKeys.Matches(token, serviceKeys.VerifyToken(row.Id, row.LetterId, row.Kind, emailHmac, issuedAt,
-                   [row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion]))
+                   Existing.Details(row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion, row.Language)))
             ? row : null;
     }
 
@@ -270,7 +281,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         if (await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
             name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
-            partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL
+            partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL
             """) == 1)
             await webhooks.SignatureWithdrawnAsync(tx, signatureId, clock.GetUtcNow());
         await tx.ExecuteAsync("DELETE FROM unsubscribe_tokens WHERE signature_id = @signatureId", new { signatureId });
@@ -320,7 +331,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     {
         await using var connection = await db.OpenReadAsync(ct);
         return (await connection.QueryAsync<SignatureRow>(
-            $"SELECT kind, status, name, role, organisation, show_name, text_version, method FROM signatures WHERE letter_id = @letterId AND {db.In("status", "statuses")}",
+            $"SELECT kind, status, name, role, organisation, show_name, text_version, method, language FROM signatures WHERE letter_id = @letterId AND {db.In("status", "statuses")}",
             new { letterId, statuses })).ToList();
     }
 
@@ -374,6 +385,23 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                 SELECT letter_id, status, CAST(sum(count) AS BIGINT) FROM signature_counts WHERE {db.In("letter_id", "letterIds")} GROUP BY letter_id, status
                 """, new { letterIds }))
             .ToLookup(c => c.LetterId, c => (c.Status, c.Count));
+    }
+
+    /// <summary>
+    /// Confirmed signatures per language signed in (a language can stand in for national origin: staff only, never
+    /// public). A signature with no language was made in the letter's primary. Reads every confirmed signature of the
+    /// letters: callers ask only for letters with translations, or when staff ask.
+    /// </summary>
+    public async Task<ILookup<long, (string Language, long Count)>> ConfirmedByLanguageAsync(IReadOnlyList<long> letterIds, CancellationToken ct = default)
+    {
+        if (letterIds.Count == 0) return Array.Empty<(long, string, long)>().ToLookup(c => c.Item1, c => (c.Item2, c.Item3));
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long LetterId, string Language, long Count)>($"""
+                SELECT s.letter_id, coalesce(s.language, l.language), count(*) FROM signatures s JOIN letters l ON l.id = s.letter_id
+                WHERE {db.In("s.letter_id", "letterIds")} AND s.status = '{SignatureStatus.Confirmed}'
+                GROUP BY s.letter_id, coalesce(s.language, l.language)
+                """, new { letterIds }))
+            .ToLookup(c => c.LetterId, c => (c.Language, c.Count));
     }
 
     /// <summary>
@@ -547,7 +575,7 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""
             UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_issued_at = NULL, address_hash = NULL,
-                partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL,
+                partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL,
                 name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
                 role = CASE kind WHEN @Organisation THEN NULL ELSE role END
             WHERE letter_id = @letterId

@@ -15,7 +15,7 @@ public static partial class PackFormats
     static string Footer(DeliveryPack pack)
         => $"{pack.CountsLine} Text version {pack.TextVersion}, SHA-256 {pack.Sha256}.";
 
-    const string EarlierWording = "† signed an earlier wording of this letter.";
+    public const string EarlierWording = "† signed an earlier wording of this letter (in the language they signed in).";
 
     static string Others(long n) => n == 1 ? "and 1 other who chose not to be named" : $"and {n} others who chose not to be named";
 
@@ -32,13 +32,14 @@ public static partial class PackFormats
         {
             if (signatories.Count == 0) return;
             md.AppendLine($"### {heading}").AppendLine();
-            foreach (var s in signatories) md.AppendLine($"- {Text.Isolate(EscapeMarkdown(s.Display))}{DeliveryPack.Marks(s, pack.TextVersion)}");
+            foreach (var s in signatories) md.AppendLine($"- {Text.Isolate(EscapeMarkdown(s.Display))}{DeliveryPack.Marks(s)}");
             md.AppendLine();
         }
         Section("Organisations", pack.Organisations);
         Section("Individuals", pack.Individuals);
         if (pack.NotNamed > 0) md.AppendLine($"{Others(pack.NotNamed)}.").AppendLine();
         md.AppendLine("---").AppendLine().AppendLine(Footer(pack));
+        foreach (var line in pack.ExtraLines) md.AppendLine().AppendLine(line);
         if (pack.AnyEarlierWording) md.AppendLine().AppendLine(EarlierWording);
         return md.ToString();
     }
@@ -49,7 +50,7 @@ public static partial class PackFormats
         var html = new StringBuilder();
         html.Append($$"""
             <!doctype html>
-            <html lang="en">
+            <html lang="{{E(pack.Language)}}" dir="{{pack.Direction}}">
             <head>
             <meta charset="utf-8">
             <title>{{E(pack.Title)}}</title>
@@ -73,13 +74,14 @@ public static partial class PackFormats
         {
             if (signatories.Count == 0) return;
             html.Append($"<h3>{heading}</h3><ul class=\"signatories\">");
-            foreach (var s in signatories) html.Append($"<li dir=\"auto\">{E(s.Display)}{E(DeliveryPack.Marks(s, pack.TextVersion))}</li>");
+            foreach (var s in signatories) html.Append($"<li dir=\"auto\">{E(s.Display)}{E(DeliveryPack.Marks(s))}</li>");
             html.Append("</ul>");
         }
         Section("Organisations", pack.Organisations);
         Section("Individuals", pack.Individuals);
         if (pack.NotNamed > 0) html.Append($"<p>{E(Others(pack.NotNamed))}.</p>");
         html.Append($"<footer><p>{E(Footer(pack))}</p>");
+        foreach (var line in pack.ExtraLines) html.Append($"<p>{E(line)}</p>");
         if (pack.AnyEarlierWording) html.Append($"<p>{E(EarlierWording)}</p>");
         html.Append("</footer></body></html>\n");
         return html.ToString();

@@ -31,14 +31,15 @@ public static class PdfPack
             {
                 if (signatories.Count == 0) continue;
                 page.Paragraph(heading, 12, Fonts.Bold);
-                foreach (var s in signatories) page.Paragraph(s.Display + DeliveryPack.Marks(s, pack.TextVersion), 11, Fonts.Regular, indent: 8);
+                foreach (var s in signatories) page.Paragraph(s.Display + DeliveryPack.Marks(s), 11, Fonts.Regular, indent: 8);
             }
             if (pack.NotNamed > 0)
                 page.Paragraph(pack.NotNamed == 1 ? "and 1 other who chose not to be named." : $"and {pack.NotNamed} others who chose not to be named.", 11, Fonts.Regular);
             page.Space(12);
             page.Paragraph(pack.CountsLine, 8, Fonts.Regular, SKColors.DimGray);
             page.Paragraph($"Text version {pack.TextVersion}, SHA-256 {pack.Sha256}.", 8, Fonts.Regular, SKColors.DimGray);
-            if (pack.AnyEarlierWording) page.Paragraph("† signed an earlier wording of this letter.", 8, Fonts.Regular, SKColors.DimGray);
+            foreach (var line in pack.ExtraLines) page.Paragraph(line, 8, Fonts.Regular, SKColors.DimGray);
+            if (pack.AnyEarlierWording) page.Paragraph(PackFormats.EarlierWording, 8, Fonts.Regular, SKColors.DimGray);
             page.Finish();
             document.Close();
         }

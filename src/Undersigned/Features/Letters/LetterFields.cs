@@ -39,13 +39,15 @@ public class LetterFields
     public long[]? Milestones { get; set; }
     /// <summary>The staff address milestone emails go to; without it milestones are only marked.</summary>
     public string? NotifyEmail { get; set; }
+    /// <summary>The BCP 47 tag of the language the letter is written in (default <c>en</c>); translations add others. Changes only while draft.</summary>
+    public string? Language { get; set; }
 
     public static LetterFields From(LetterRow row) => new()
     {
         Title = row.Title, Body = row.Body, Target = row.Target, OpensAt = row.OpensAt, ClosesAt = row.ClosesAt,
         TimeZone = row.TimeZone, Slug = row.Slug, Moderation = row.Moderation, AllowedOrigins = row.Origins,
         RetainContactDays = row.RetainContactDays, Challenge = row.Challenge, ConsentText = row.ConsentText,
-        Milestones = row.Thresholds, NotifyEmail = row.NotifyEmail,
+        Milestones = row.Thresholds, NotifyEmail = row.NotifyEmail, Language = row.Language,
     };
 
     public const int MaxYearsAway = 10;
@@ -57,7 +59,7 @@ public class LetterFields
 
     /// <summary>As stored; call after <see cref="ApplyDefaults"/> and validation.</summary>
     public LetterValues ToValues(string slug) => new(slug, Title!, Body!, Target!, OpensAt, ClosesAt!.Value, TimeZone!, Moderation!,
-        AllowedOrigins!, RetainContactDays!.Value, Challenge!, ConsentText!, Milestones!, NotifyEmail);
+        AllowedOrigins!, RetainContactDays!.Value, Challenge!, ConsentText!, Milestones!, NotifyEmail, Language!);
 
     /// <summary>Fills what was left out (or cleared with null) and brings origins to one spelling.</summary>
     public void ApplyDefaults()
@@ -70,6 +72,7 @@ public class LetterFields
         AllowedOrigins = (AllowedOrigins ?? []).Select(o => Origin.Normalise(o)!).Distinct().ToArray();
         Milestones = (Milestones ?? []).Distinct().Order().ToArray();
         NotifyEmail = Text.Blank(NotifyEmail);
+        Language = LanguageTag.Normalise(Language) ?? Language ?? Words.Default;
     }
 }
 
@@ -104,6 +107,8 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
             .When(l => l.ConsentText is not null).WithMessage("must be 1–2000 characters of text.");
         RuleFor(l => l.Milestones).Must(m => m!.Length <= 20 && m.All(t => t is >= 1 and <= 100_000_000)).When(l => l.Milestones is not null)
             .WithMessage("must list at most 20 counts, each from 1 to 100,000,000.");
+        RuleFor(l => l.Language).Must(t => LanguageTag.Normalise(t) is not null).When(l => l.Language is not null)
+            .WithMessage(LanguageTag.Message);
         RuleFor(l => l.NotifyEmail).MaximumLength(254).EmailAddress().When(l => !string.IsNullOrWhiteSpace(l.NotifyEmail))
             .WithMessage("must be an email address.");
     }

@@ -36,6 +36,13 @@ public sealed class LetterResponse
     public required Milestone[] ReachedMilestones { get; init; }
     /// <summary>Where milestone emails go.</summary>
     public string? NotifyEmail { get; init; }
+    /// <summary>The primary language's BCP 47 tag.</summary>
+    public required string Language { get; init; }
+    /// <summary>
+    /// For a letter with translations: confirmed signatures per language signed in (staff only; a language can stand in
+    /// for national origin), below 10 shown only as "fewer than 10". Null without translations.
+    /// </summary>
+    public List<LanguageCount>? LanguageCounts { get; init; }
 }
 
 /// <summary>Letters as staff read them: with text versions, deadline history, counts per status and undeliverable mail.</summary>
@@ -48,6 +55,8 @@ public sealed class LetterReader(LettersStore letters, SignaturesStore signature
         var counts = await signatures.CountsByStatusAsync(ids, ct);
         var undeliverable = await outbox.UndeliverableAsync(ids, ct);
         var reached = await letters.ReachedMilestonesAsync(ids, ct);
+        var translated = await letters.TranslatedAsync(ids, ct);
+        var byLanguage = await signatures.ConfirmedByLanguageAsync([.. translated], ct);
         return rows.Select(row => new LetterResponse
         {
             Id = row.Id, Slug = row.Slug, Status = LetterStatus.Of(row, now), Title = row.Title, Body = row.Body,
@@ -59,6 +68,7 @@ public sealed class LetterReader(LettersStore letters, SignaturesStore signature
             Counts = SignatureStatus.All.ToDictionary(s => s, s => counts[row.Id].Where(c => c.Status == s).Sum(c => c.Count)),
             UndeliverableEmails = undeliverable.GetValueOrDefault(row.Id),
             Milestones = row.Thresholds, ReachedMilestones = reached.GetValueOrDefault(row.Id, []), NotifyEmail = row.NotifyEmail,
+            Language = row.Language, LanguageCounts = LanguageCount.Of(byLanguage[row.Id], translated.Contains(row.Id)),
         }).ToList();
     }
 

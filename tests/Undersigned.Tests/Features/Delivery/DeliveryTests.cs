@@ -194,7 +194,7 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains("PREVIEW", preview);
     }
 
-    static async Task<string> PdfTextAsync(byte[] pdf)
+    internal static async Task<string> PdfTextAsync(byte[] pdf)
     {
         var path = Path.GetTempFileName();
         await File.WriteAllBytesAsync(path, pdf);

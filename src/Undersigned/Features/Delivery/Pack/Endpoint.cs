@@ -7,6 +7,10 @@ public sealed class Request
 {
     /// <summary>true: also list signatures waiting in review, marked as such, to check before sending.</summary>
     public bool? Preview { get; set; }
+    /// <summary>A BCP 47 tag: the letter's text in that translation (signatories as they wrote their names); the primary when absent.</summary>
+    public string? Lang { get; set; }
+    /// <summary>true: add confirmed counts per language signed in ("fewer than 10" below 10). Off by default: a language can stand in for national origin.</summary>
+    public bool? LanguageCounts { get; set; }
 }
 
 public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, AuditStore audit, TimeProvider clock) : Endpoint<Request>
@@ -40,9 +44,16 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
             await Send.ResultAsync(Problems.Create(HttpContext, 503, "PDF needs the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk); md and html work without them."));
             return;
         }
-        var pack = await DeliveryPack.BuildAsync(letters, signatures, letter, now, request.Preview == true, ct);
+        Translation? translation = null;
+        if (request.Lang is { Length: > 0 } lang && !lang.Equals(letter.Language, StringComparison.OrdinalIgnoreCase)
+            && (translation = (await letters.TranslationsAsync(letter.Id, ct)).FirstOrDefault(t => t.Language.Equals(lang, StringComparison.OrdinalIgnoreCase))) is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "The letter has no translation in this language.", ("lang", "is not one of the letter's languages.")));
+            return;
+        }
+        var pack = await DeliveryPack.BuildAsync(letters, signatures, letter, translation, now, request.Preview == true, request.LanguageCounts == true, ct);
         await audit.RecordAsync(null, now, User.KeyId(), AuditStore.DeliveryPrefix + format, letter.Id,
-            rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview }, ct: ct);
+            rows: pack.Organisations.Count + pack.Individuals.Count, details: new { preview = pack.Preview, language = pack.Language, languageCounts = pack.LanguageCounts is not null }, ct: ct);
 
         var (bytes, contentType) = format switch
         {
@@ -50,7 +61,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
             "html" => (Encoding.UTF8.GetBytes(PackFormats.Html(pack)), "text/html; charset=utf-8"),
             _ => (PdfPack.Render(pack), "application/pdf"),
         };
-        HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-letter-{now:yyyy-MM-dd}.{format}\"";
+        HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-letter{(translation is null ? "" : "-" + translation.Language)}-{now:yyyy-MM-dd}.{format}\"";
         HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.BytesAsync(bytes, contentType: contentType, cancellation: ct);
     }

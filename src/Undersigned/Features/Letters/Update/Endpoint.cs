@@ -81,12 +81,20 @@ public sealed class Endpoint(Db db, LettersStore letters, LetterReader reader, T
         var conflict =
             status != LetterStatus.Draft && merged.Slug != row.Slug ? ("slug", "changes only while the letter is a draft.")
             : status != LetterStatus.Draft && merged.Moderation != row.Moderation ? ("moderation", "changes only while the letter is a draft.")
+            : status != LetterStatus.Draft && merged.Language != row.Language ? ("language", "changes only while the letter is a draft.")
             : status != LetterStatus.Draft && merged.ClosesAt != row.ClosesAt ? ("closesAt", "of a published letter moves with POST /api/letters/{id}/deadline, which keeps its history.")
             : status is LetterStatus.Open or LetterStatus.Closed && merged.OpensAt != row.OpensAt ? ("opensAt", "cannot change once signing has opened.")
             : default((string, string)?);
         if (conflict is { } c)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, "This change is not allowed in the letter's current state.", c));
+            return;
+        }
+
+        if (merged.Language != row.Language && (await letters.TranslationsAsync(row.Id, ct)).Any(t => t.Language == merged.Language))
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 409, "The letter has a translation in this language: delete it first.",
+                ("language", "has a translation.")));
             return;
         }
 

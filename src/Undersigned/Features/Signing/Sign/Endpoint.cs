@@ -21,6 +21,8 @@ public sealed class Request : SignerFields
     public bool? PartnerConsent { get; set; }
     /// <summary>"Tell me what happens with this letter" (until its purge); unticked (false) by default.</summary>
     public bool? Updates { get; set; }
+    /// <summary>The language the signer read the letter in (the public letter's <c>language</c>); the primary when absent.</summary>
+    public string? Language { get; set; }
 }
 
 public sealed class Validator : SignerFieldsValidator<Request>
@@ -32,6 +34,7 @@ public sealed class Validator : SignerFieldsValidator<Request>
         RuleFor(r => r.Website).MaximumLength(2000);
         RuleFor(r => r.Challenge).MaximumLength(2000);
         RuleFor(r => r.Partner).MaximumLength(PartnerCode.MaxLength);
+        RuleFor(r => r.Language).Must(l => LanguageTag.Normalise(l) is not null).When(r => r.Language is not null).WithMessage(LanguageTag.Message);
         RuleFor(r => r.Email).Must(e => !Resolve<DisposableDomains>().Contains(e!)).When(r => !string.IsNullOrEmpty(r.Email))
             .WithMessage("uses a throwaway email service: please sign with an address you keep.");
     }
@@ -69,6 +72,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
         var paused = await pause.CurrentAsync(ct);
         var challengeRequired = false; // worked out (and the attempt counted) only once the checks before it pass
         var status = letter is null ? null : LetterStatus.Of(letter, now);
+        var text = request.Language is null ? published?.Primary : published?.TextIn(request.Language);
         var problem =
             letter is null ? Problems.PublishedLetterNotFound(HttpContext)
             : !Origin.IsAllowed(HttpContext.Request.Headers.Origin, published!.Origins, OwnOrigin)
@@ -78,9 +82,13 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
                 ? Problems.Create(HttpContext, 409, $"Signing opens at {Json.Format(letter.OpensAt!.Value)}.")
             : status == LetterStatus.Closed
                 ? Problems.Create(HttpContext, 410, $"Signing closed at {Json.Format(letter.ClosesAt)}.")
-            : request.TextVersion != letter.TextVersion
+            : text is null && published.Translations.Any(t => !t.Hidden && t.Language.Equals(request.Language, StringComparison.OrdinalIgnoreCase))
+                ? Problems.Create(HttpContext, 409, "The letter's text has changed and its translation is being updated: read it again before signing.",
+                    ("textVersion", "is not the current version."))
+            : text is null ? Problems.Create(HttpContext, 400, "The letter is not published in this language.", ("language", "is not one of the letter's languages."))
+            : request.TextVersion != text.TextVersion
                 ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
-                    ("textVersion", $"is not the current version ({letter.TextVersion})."))
+                    ("textVersion", $"is not the current version ({text.TextVersion})."))
             : request.Partner is { Length: > 0 } code && !published.Partners.TryGetValue(code, out partner)
                 ? Problems.Create(HttpContext, 400, "This partner code is not one of this letter's partners.", ("partner", "is not attached to this letter."))
             : (challengeRequired = challengePolicy.Required(letter.Id, letter.Challenge)) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
@@ -97,11 +105,11 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
         {
             var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
             var stored = writer.TrySign(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
-                Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, letter.TextVersion!.Value, letter.ConsentVersion,
+                Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, text!.TextVersion, letter.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
                 PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null,
-                PartnerName: partner?.Name, Updates: request.Updates == true));
+                PartnerName: partner?.Name, Updates: request.Updates == true, Language: text == published!.Primary ? null : text.Language));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Undersigned.Tests.Features.Delivery;
+using Undersigned.Tests.Features.Signing;
+
+namespace Undersigned.Tests.Features.Translations;
+
+/// <summary>One letter in English, Welsh and Arabic: one list of signatories, text versions per language.</summary>
+public sealed class TranslationsTests : SmtpAppTest
+{
+    const string ArabicTitle = "احموا بيانات المهاجرين";
+    const string ArabicBody = "نحن الموقعين أدناه نطالبكم بحماية بيانات المهاجرين.";
+
+    /// <summary>Twenty signers from one test address: the per-address limits are not what this tests.</summary>
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Undersigned:RateLimits:SigningPerLetter:PermitLimit"] = "1000";
+        settings["Undersigned:RateLimits:BurstHold:PermitLimit"] = "1000";
+    }
+
+    async Task<HttpResponseMessage> PutAsync(JsonObject letter, string lang, object translation, string? etag = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/letters/{letter["id"]}/translations/{lang}") { Content = JsonContent.Create(translation) };
+        if (etag is not null) request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return await app.Admin().SendAsync(request);
+    }
+
+    async Task<string> ETagOfAsync(JsonObject letter, string lang)
+        => (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/translations/{lang}")).Headers.ETag!.Tag;
+
+    async Task<JsonObject> PublicAsync(JsonObject letter, string lang)
+        => await (await app.Anonymous().GetAsync($"/api/public/letters/{letter["slug"]}?lang={lang}")).JsonAsync();
+
+    static JsonObject InArabic(string email, int textVersion, string name = "ليلى حداد")
+    {
+        var signature = Signer.Individual(email, name);
+        signature["language"] = "ar";
+        signature["textVersion"] = textVersion;
+        return signature;
+    }
+
+    async Task SignAndConfirmAsync(JsonObject letter, JsonObject signature)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, signature)).StatusCode);
+        var mail = await smtp.WaitForMailAsync((string)signature["email"]!);
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signers_in_every_language_share_one_list_and_each_language_keeps_its_own_text_versions()
+    {
+        var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data", language = "en" });
+        Assert.Equal(HttpStatusCode.Created, (await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi." })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, target = "وزيرة الداخلية" })).StatusCode);
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+
+        var arabic = await PublicAsync(letter, "ar");
+        Assert.Equal(("ar", "rtl", ArabicTitle, 1), ((string)arabic["language"]!, (string)arabic["direction"]!, (string)arabic["title"]!, (int)arabic["textVersion"]!));
+        Assert.Equal(["en", "ar", "cy"], arabic["languages"]!.AsArray().Select(l => (string)l!["language"]!));
+        var unknown = await PublicAsync(letter, "fr");
+        Assert.Equal(("en", "unavailable"), ((string)unknown["language"]!, (string)unknown["fallback"]!));
+
+        // The Welsh text changes: Arabic signers need not read again. The Arabic text changes: they must.
+        var welsh = await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni, sydd wedi llofnodi, yn gofyn i chi." }, await ETagOfAsync(letter, "cy"));
+        Assert.Equal(2, (int)(await welsh.JsonAsync())["textVersion"]!);
+        var early = InArabic("arabic0@example.org", 1, "ليلى الأولى");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, early)).StatusCode);
+        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody + " شكراً.", target = "وزيرة الداخلية" }, await ETagOfAsync(letter, "ar"));
+        Assert.Equal(["textVersion"], await (await app.Anonymous().SignAsync(letter, InArabic("late@example.org", 1))).ProblemAsync(409));
+        var french = Signer.Individual("fr@example.org");
+        french["language"] = "fr";
+        Assert.Equal(["language"], await (await app.Anonymous().SignAsync(letter, french)).ProblemAsync(400));
+
+        // Ten in Arabic (one confirming the earlier Arabic wording), ten in English; counted and listed together.
+        var earlyMail = await smtp.WaitForMailAsync("arabic0@example.org");
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(earlyMail, "verify"))).StatusCode);
+        for (var i = 1; i < 10; i++) await SignAndConfirmAsync(letter, InArabic($"arabic{i}@example.org", 2, $"ليلى {i}"));
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(HttpStatusCode.Created, (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+                new { kind = "individual", name = $"English Signer {i}", showName = true })).StatusCode);
+        var names = (await app.Anonymous().PublicSignatoriesAsync(letter)).Select(s => (string)s!["display"]!).ToList();
+        Assert.Equal(20, names.Count);
+        Assert.Contains("ليلى الأولى", names);
+
+        var read = await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync();
+        var byLanguage = read["languageCounts"]!.AsArray().ToDictionary(c => (string)c!["language"]!, c => (long)c!["confirmed"]!);
+        Assert.Equal(new Dictionary<string, long> { ["ar"] = 10, ["en"] = 10 }, byLanguage);
+        Assert.Equal((long)read["counts"]!["confirmed"]!, byLanguage.Values.Sum());
+
+        // The pack names every language's version and hash; counts per language only when asked; the Arabic text on request.
+        var pack = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md");
+        Assert.Contains("Published in en: text version 1, SHA-256 ", pack);
+        Assert.Contains("; ar: text version 2, SHA-256 ", pack);
+        Assert.Contains("; cy: text version 2, SHA-256 ", pack);
+        Assert.DoesNotContain("by language", pack);
+        Assert.Contains("by language signed in: ar 10, en 10.", await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md?languageCounts=true"));
+        var arabicPack = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/delivery.md?lang=ar");
+        Assert.Contains($"# {ArabicTitle}", arabicPack);
+        Assert.Contains("ليلى الأولى\u2069 †", arabicPack); // signed the earlier Arabic wording
+        Assert.DoesNotContain("English Signer 0\u2069 †", arabicPack);
+        var pdf = await DeliveryTests.PdfTextAsync(await app.Admin().GetByteArrayAsync($"/api/letters/{letter["id"]}/delivery.pdf?lang=ar"));
+        Assert.Contains("بيانات المهاجرين", pdf);
+        Assert.Contains("وزيرة الداخلية", pdf);
+
+        // The English text changes: the translations are outdated, not served, and not signed, until staff update them.
+        var etag = (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).Headers.ETag!.Tag;
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { body = "We ask you, again, to protect migrants' data." }, etag)).StatusCode);
+        var outdated = await PublicAsync(letter, "ar");
+        Assert.Equal(("en", "outdated", 2), ((string)outdated["language"]!, (string)outdated["fallback"]!, (int)outdated["textVersion"]!));
+        Assert.Equal(["en"], outdated["languages"]!.AsArray().Select(l => (string)l!["language"]!));
+        Assert.Equal(["textVersion"], await (await app.Anonymous().SignAsync(letter, InArabic("arabic10@example.org", 2))).ProblemAsync(409));
+        var listed = await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/translations")).JsonAsync();
+        Assert.All(listed["items"]!.AsArray(), t => Assert.True((bool)t!["outdated"]!));
+
+        // Someone signed in Arabic: it can be hidden, not deleted. Nobody signed in Welsh: it can go.
+        Assert.Equal(["lang"], await (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/translations/ar")).ProblemAsync(409));
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/translations/cy")).StatusCode);
+        var hidden = await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, hidden = true }, await ETagOfAsync(letter, "ar"));
+        Assert.False((bool)(await hidden.JsonAsync())["outdated"]!);
+        Assert.Equal(["en"], (await PublicAsync(letter, "ar"))["languages"]!.AsArray().Select(l => (string)l!["language"]!));
+    }
+
+    [Fact]
+    public async Task Translations_are_written_with_If_Match_and_name_what_is_wrong()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        Assert.Equal(["lang"], await (await PutAsync(letter, "not a tag", new { title = "T", body = "B" })).ProblemAsync(400));
+        Assert.Equal(["lang"], await (await PutAsync(letter, "en", new { title = "T", body = "B" })).ProblemAsync(409));
+        Assert.Equal(["body", "target", "title"], (await (await PutAsync(letter, "cy", new { title = "", target = "Line\nbreak" })).ProblemAsync(400)).Order());
+        var created = await PutAsync(letter, "CY", new { title = "Teitl", body = "Corff" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/letters/{letter["id"]}/translations/cy", created.Headers.Location!.OriginalString);
+        await (await PutAsync(letter, "cy", new { title = "Teitl 2", body = "Corff" })).ProblemAsync(428);
+        await (await PutAsync(letter, "cy", new { title = "Teitl 2", body = "Corff" }, "\"999\"")).ProblemAsync(412);
+        var updated = await PutAsync(letter, "cy", new { title = "Teitl 2", body = "Corff" }, created.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(["language"], await (await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { language = "cy" },
+            (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).Headers.ETag!.Tag)).ProblemAsync(409));
+        Assert.Equal(["language"], await (await app.Admin().PostAsJsonAsync("/api/letters", new
+        {
+            title = "T", body = "B", target = "X", closesAt = app.Clock.GetUtcNow().AddDays(3), language = "english!",
+        })).ProblemAsync(400));
+    }
+}
