@@ -1,6 +1,7 @@
 /* Undersigned signature widget. Script mode: <script src="BASE/widget.js" data-letter="SLUG" async></script>.
-   Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (en, cy, or any language
-   the service has a file for),
+   Renders inside a Shadow DOM; no cookies, no storage, no third parties. Attributes: data-lang (the language to show:
+   the letter's text where it has that translation, the widget's words where the service has a file for it; without it,
+   the browser's languages choose among the letter's), a switcher offers the letter's other languages,
    data-accent (a CSS colour); or set --undersigned-accent / --undersigned-text / --undersigned-background on the host.
    data-mode="form" shows only the form (the letter page shows the letter itself); data-partner="code" says which
    partner's site it is on (its signatures are attributed to that partner). */
@@ -15,16 +16,19 @@
 .w.form-only { border: 0; padding: 0; }
 h2 { margin: 0 0 .25rem; font-size: 1.25em; } p { margin: .4rem 0; } .meta { color: #444; font-size: .95em; }
 .count { font-weight: 700; } details { margin: .5rem 0; } summary { cursor: pointer; color: var(--undersigned-accent, #0b4f8a); }
-fieldset { border: 0; padding: 0; margin: .5rem 0; } legend { font-weight: 600; margin-bottom: .25rem; }
-label { display: block; margin: .5rem 0 .15rem; font-weight: 600; } label.inline { display: inline; font-weight: 400; margin: 0 1rem 0 .25rem; }
+fieldset { border: 0; padding: 0; margin: .5rem 0; } legend { font-weight: 600; margin-block-end: .25rem; }
+label { display: block; margin: .5rem 0 .15rem; font-weight: 600; } label.inline { display: inline; font-weight: 400; margin-block: 0; margin-inline: .25rem 1rem; }
+.languages { display: flex; gap: .5rem; align-items: center; justify-content: flex-end; margin-block-end: .5rem; } .languages label { display: inline; margin: 0; }
+select { font: inherit; padding: .3rem; border: 1px solid #6b6b6b; border-radius: .3rem; max-width: 100%; }
 input[type=text], input[type=email] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; border: 1px solid #6b6b6b; border-radius: .3rem; }
 input[aria-invalid=true] { border: 2px solid #b3261e; } .error { color: #b3261e; font-size: .9em; margin: .15rem 0 0; }
 .check { display: flex; gap: .5rem; align-items: flex-start; margin: .6rem 0; } .check label { display: inline; font-weight: 400; margin: 0; }
 button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid var(--undersigned-accent, #0b4f8a);
-  background: var(--undersigned-accent, #0b4f8a); color: #fff; cursor: pointer; margin-top: .5rem; }
+  background: var(--undersigned-accent, #0b4f8a); color: #fff; cursor: pointer; margin-block-start: .5rem; }
 button[disabled] { opacity: .6; cursor: default; }
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.status { margin-top: .75rem; font-weight: 600; } .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }`;
+.status { margin-block-start: .75rem; font-weight: 600; } .hp { position: absolute; inset-inline-start: -10000px; width: 1px; height: 1px; overflow: hidden; }
+.text, h2, .meta, .latest { overflow-wrap: anywhere; }`;
   let instances = 0;
 
   function esc(text) { const d = document.createElement('div'); d.textContent = text == null ? '' : String(text); return d.innerHTML; }
@@ -49,8 +53,10 @@ button[disabled] { opacity: .6; cursor: default; }
   async function mount(script) {
     script.dataset.undersignedMounted = '1';
     const slug = script.dataset.letter, base = new URL(script.src, location.href).origin;
-    const t = T[(script.dataset.lang || '').toLowerCase()] || T.en;
-    const locale = t.locale;
+    const wanted = (script.dataset.lang || '').toLowerCase();
+    // The widget's own words: the language's file where the service has one (or its base language's), else English.
+    const wordsFor = tag => T[(tag || '').toLowerCase()] || T[(tag || '').toLowerCase().split('-')[0]];
+    let t = wordsFor(wanted) || T.en;
     const id = 'us' + (++instances);
     const host = document.createElement('div');
     host.className = 'undersigned-widget';
@@ -69,122 +75,172 @@ button[disabled] { opacity: .6; cursor: default; }
     }
     const box = document.createElement('div');
     box.className = 'w';
-    box.setAttribute('lang', t.tag);
     root.appendChild(box);
     const api = path => base + '/api/public' + path;
+    // The browser revalidates (a cheap 304 by ETag) so a signer sees their count; shared caches still absorb a spike.
+    const load = async lang => {
+      const response = await fetch(api('/letters/' + encodeURIComponent(slug) + (lang ? '?lang=' + encodeURIComponent(lang) : '')),
+        { credentials: 'omit', cache: 'no-cache' });
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    };
+    // data-lang where the letter has it, else the first of the browser's languages it has (or their base language), else its own.
+    const pick = languages => {
+      const tags = languages.map(l => l.language.toLowerCase());
+      for (const want of [wanted, ...(navigator.languages || [navigator.language])].filter(Boolean).map(l => l.toLowerCase())) {
+        const found = tags.indexOf(want) >= 0 ? tags.indexOf(want) : tags.findIndex(tag => tag.split('-')[0] === want.split('-')[0]);
+        if (found >= 0) return languages[found].language;
+      }
+      return languages[0].language;
+    };
 
     let letter;
     try {
-      // The browser revalidates (a cheap 304 by ETag) so a signer sees their count; shared caches still absorb a spike.
-      const response = await fetch(api('/letters/' + encodeURIComponent(slug)), { credentials: 'omit', cache: 'no-cache' });
-      if (!response.ok) throw new Error(String(response.status));
-      letter = await response.json();
+      letter = await load(wanted);
+      const chosen = pick(letter.languages);
+      if (chosen !== letter.language) letter = await load(chosen);
     } catch {
       box.innerHTML = '<p role="alert">' + esc(t.network) + '</p>';
       return;
     }
-    const when = iso => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
-    // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
-    const formOnly = script.dataset.mode === 'form';
-    if (formOnly) box.classList.add('form-only');
-    box.innerHTML = (formOnly ? '' :
-      '<h2>' + esc(letter.title) + '</h2>' +
-      '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
-      '<p class="count" aria-live="polite">' + esc(letter.counts.total === 1 ? t.signedOne : fill(t.signedMany, { n: letter.counts.total.toLocaleString(locale) })) + '</p>' +
-      (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
-      '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
-      '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
-    const body = box.querySelector('.body'), status = box.querySelector('.status');
-    // Only a partner the letter has: an unknown code is ignored here, as the server would refuse it.
-    const partner = (letter.partners || []).find(p => p.code === script.dataset.partner);
-    if (letter.status === 'scheduled') { status.textContent = fill(t.opens, { at: when(letter.opensAt) }); return; }
-    if (letter.status !== 'open') { status.textContent = t.closed; return; }
+    if (!wordsFor(wanted)) t = wordsFor(letter.language) || T.en;
+    render();
 
-    const field = (name, label, type = 'text', autocomplete = '') =>
-      '<div class="f-' + name + '"><label for="' + id + '-' + name + '">' + esc(label) + '</label>' +
-      '<input id="' + id + '-' + name + '" name="' + name + '" type="' + type + '"' + (autocomplete ? ' autocomplete="' + autocomplete + '"' : '') +
-      ' aria-describedby="' + id + '-' + name + '-error"><p class="error" id="' + id + '-' + name + '-error"></p></div>';
-    body.innerHTML =
-      '<form novalidate><fieldset><legend>' + esc(t.as) + '</legend>' +
-      '<input type="radio" id="' + id + '-kind-individual" name="kind" value="individual" checked><label class="inline" for="' + id + '-kind-individual">' + esc(t.individual) + '</label>' +
-      '<input type="radio" id="' + id + '-kind-organisation" name="kind" value="organisation"><label class="inline" for="' + id + '-kind-organisation">' + esc(t.organisation) + '</label>' +
-      '<p class="error" id="' + id + '-kind-error"></p></fieldset>' +
-      field('organisation', t.orgOptional, 'text', 'organization') + field('name', t.name, 'text', 'name') + field('role', t.role, 'text', 'organization-title') +
-      field('email', t.email, 'email', 'email') +
-      '<div class="check"><input type="checkbox" id="' + id + '-showName" name="showName" checked><label for="' + id + '-showName">' + esc(t.show) + '</label></div>' +
-      '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
-      '<p class="error" id="' + id + '-consent-error"></p>' +
-      (partner && partner.askContactConsent
-        ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(fill(t.partner, { partner: partner.name })) + '</label></div>'
-        : '') +
-      '<div class="check"><input type="checkbox" id="' + id + '-updates" name="updates"><label for="' + id + '-updates">' +
-      esc(fill(t.updates, { until: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)) })) +
-      '</label></div>' +
-      '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
-      '<button type="submit">' + esc(t.sign) + '</button></form>';
-    const form = body.querySelector('form'), button = form.querySelector('button');
-    const el = name => form.elements.namedItem(name); // not form.name: forms have a name (and a role) of their own
-    const kindChanged = () => {
-      const organisation = el('kind').value === 'organisation';
-      form.querySelector('label[for="' + id + '-organisation"]').textContent = organisation ? t.org : t.orgOptional;
-      form.querySelector('label[for="' + id + '-name"]').textContent = organisation ? t.contact : t.name;
-    };
-    form.querySelectorAll('input[name=kind]').forEach(r => r.addEventListener('change', kindChanged));
-
-    const showErrors = errors => {
-      form.querySelectorAll('.error').forEach(e => { e.textContent = ''; });
-      form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
-      let first = null;
-      for (const error of errors) {
-        const name = error.name === 'showName' ? 'consent' : error.name;
-        const message = root.getElementById(id + '-' + name + '-error');
-        const input = root.getElementById(id + '-' + name) || form.querySelector('input[name=kind]');
-        if (!message) continue;
-        message.textContent += (message.textContent ? ' ' : '') + error.reason;
-        if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
+    // What the signer typed and ticked survives a change of language; the new language's text and words replace the rest.
+    async function switchTo(language) {
+      let next;
+      try { next = await load(language); } catch { box.querySelector('.status').textContent = t.network; return; }
+      const form = box.querySelector('form');
+      const kept = form ? [...form.elements].filter(e => e.name).map(e => [e.id, e.type === 'checkbox' || e.type === 'radio' ? e.checked : e.value]) : [];
+      letter = next;
+      t = wordsFor(letter.language) || T.en;
+      render();
+      for (const [elementId, value] of kept) {
+        const element = elementId && root.getElementById(elementId);
+        if (!element) continue;
+        if (typeof value === 'boolean') element.checked = value; else element.value = value;
       }
-      if (first) first.focus();
-    };
+      const kind = box.querySelector('input[name=kind]:checked');
+      if (kind) kind.dispatchEvent(new Event('change'));
+      const select = root.getElementById(id + '-lang');
+      if (select) select.focus();
+    }
 
-    let challenge = null;
-    const submit = async () => {
-      const data = {
-        kind: el('kind').value, name: el('name').value, role: el('role').value, organisation: el('organisation').value,
-        email: el('email').value, showName: el('showName').checked, consent: el('consent').checked, textVersion: letter.textVersion,
-        website: el('website').value, updates: el('updates').checked,
+    function render() {
+      const locale = t.locale;
+      // The letter's language and direction: an Arabic or Farsi letter lays out right to left, form and all.
+      box.setAttribute('lang', letter.language);
+      box.setAttribute('dir', letter.direction || 'ltr');
+      const when = iso => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
+      const switcher = (letter.languages || []).length < 2 ? '' :
+        '<div class="languages"><label for="' + id + '-lang">' + esc(t.language) + '</label><select id="' + id + '-lang">' +
+        letter.languages.map(l => '<option value="' + esc(l.language) + '" lang="' + esc(l.language) + '"' + (l.language === letter.language ? ' selected' : '') + '>' + esc(l.name) + '</option>').join('') +
+        '</select></div>';
+      // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
+      const formOnly = script.dataset.mode === 'form';
+      if (formOnly) box.classList.add('form-only');
+      box.innerHTML = switcher + (formOnly ? '' :
+        '<h2>' + esc(letter.title) + '</h2>' +
+        '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
+        '<p class="count" aria-live="polite">' + esc(letter.counts.total === 1 ? t.signedOne : fill(t.signedMany, { n: letter.counts.total.toLocaleString(locale) })) + '</p>' +
+        (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
+        '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
+        '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';
+      const body = box.querySelector('.body'), status = box.querySelector('.status');
+      const select = root.getElementById(id + '-lang');
+      if (select) select.addEventListener('change', () => switchTo(select.value));
+      // Only a partner the letter has: an unknown code is ignored here, as the server would refuse it.
+      const partner = (letter.partners || []).find(p => p.code === script.dataset.partner);
+      if (letter.status === 'scheduled') { status.textContent = fill(t.opens, { at: when(letter.opensAt) }); return; }
+      if (letter.status !== 'open') { status.textContent = t.closed; return; }
+
+      const field = (name, label, type = 'text', autocomplete = '') =>
+        '<div class="f-' + name + '"><label for="' + id + '-' + name + '">' + esc(label) + '</label>' +
+        '<input id="' + id + '-' + name + '" name="' + name + '" type="' + type + '"' + (autocomplete ? ' autocomplete="' + autocomplete + '"' : '') +
+        ' aria-describedby="' + id + '-' + name + '-error"><p class="error" id="' + id + '-' + name + '-error"></p></div>';
+      body.innerHTML =
+        '<form novalidate><fieldset><legend>' + esc(t.as) + '</legend>' +
+        '<input type="radio" id="' + id + '-kind-individual" name="kind" value="individual" checked><label class="inline" for="' + id + '-kind-individual">' + esc(t.individual) + '</label>' +
+        '<input type="radio" id="' + id + '-kind-organisation" name="kind" value="organisation"><label class="inline" for="' + id + '-kind-organisation">' + esc(t.organisation) + '</label>' +
+        '<p class="error" id="' + id + '-kind-error"></p></fieldset>' +
+        field('organisation', t.orgOptional, 'text', 'organization') + field('name', t.name, 'text', 'name') + field('role', t.role, 'text', 'organization-title') +
+        field('email', t.email, 'email', 'email') +
+        '<div class="check"><input type="checkbox" id="' + id + '-showName" name="showName" checked><label for="' + id + '-showName">' + esc(t.show) + '</label></div>' +
+        '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
+        '<p class="error" id="' + id + '-consent-error"></p>' +
+        (partner && partner.askContactConsent
+          ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(fill(t.partner, { partner: partner.name })) + '</label></div>'
+          : '') +
+        '<div class="check"><input type="checkbox" id="' + id + '-updates" name="updates"><label for="' + id + '-updates">' +
+        esc(fill(t.updates, { until: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)) })) +
+        '</label></div>' +
+        '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
+        '<button type="submit">' + esc(t.sign) + '</button></form>';
+      const form = body.querySelector('form'), button = form.querySelector('button');
+      const el = name => form.elements.namedItem(name); // not form.name: forms have a name (and a role) of their own
+      const kindChanged = () => {
+        const organisation = el('kind').value === 'organisation';
+        form.querySelector('label[for="' + id + '-organisation"]').textContent = organisation ? t.org : t.orgOptional;
+        form.querySelector('label[for="' + id + '-name"]').textContent = organisation ? t.contact : t.name;
       };
-      if (partner) {
-        data.partner = partner.code;
-        if (partner.askContactConsent) data.partnerConsent = el('partnerConsent').checked;
-      }
-      if (challenge) data.challenge = challenge;
-      button.disabled = true;
-      status.textContent = t.sending;
-      let response;
-      try {
-        if (!challenge && letter.challenge === 'on') {
-          status.textContent = t.solving;
-          const issued = await (await fetch(api('/challenge?letter=' + encodeURIComponent(slug)), { credentials: 'omit' })).json();
-          data.challenge = challenge = await solve(issued.challenge, issued.difficulty);
+      form.querySelectorAll('input[name=kind]').forEach(r => r.addEventListener('change', kindChanged));
+
+      const showErrors = errors => {
+        form.querySelectorAll('.error').forEach(e => { e.textContent = ''; });
+        form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
+        let first = null;
+        for (const error of errors) {
+          const name = error.name === 'showName' ? 'consent' : error.name;
+          const message = root.getElementById(id + '-' + name + '-error');
+          const input = root.getElementById(id + '-' + name) || form.querySelector('input[name=kind]');
+          if (!message) continue;
+          message.textContent += (message.textContent ? ' ' : '') + error.reason;
+          if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
         }
-        response = await fetch(api('/letters/' + encodeURIComponent(slug) + '/signatures'),
-          { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data) });
-      } catch {
+        if (first) first.focus();
+      };
+
+      let challenge = null;
+      const submit = async () => {
+        const data = {
+          kind: el('kind').value, name: el('name').value, role: el('role').value, organisation: el('organisation').value,
+          email: el('email').value, showName: el('showName').checked, consent: el('consent').checked, textVersion: letter.textVersion,
+          language: letter.language, website: el('website').value, updates: el('updates').checked,
+        };
+        if (partner) {
+          data.partner = partner.code;
+          if (partner.askContactConsent) data.partnerConsent = el('partnerConsent').checked;
+        }
+        if (challenge) data.challenge = challenge;
+        button.disabled = true;
+        status.textContent = t.sending;
+        let response;
+        try {
+          if (!challenge && letter.challenge === 'on') {
+            status.textContent = t.solving;
+            const issued = await (await fetch(api('/challenge?letter=' + encodeURIComponent(slug)), { credentials: 'omit' })).json();
+            data.challenge = challenge = await solve(issued.challenge, issued.difficulty);
+          }
+          response = await fetch(api('/letters/' + encodeURIComponent(slug) + '/signatures'),
+            { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data) });
+        } catch {
+          button.disabled = false;
+          status.textContent = t.network;
+          return;
+        }
+        challenge = null; // a solution works once
+        if (response.status === 202) { form.remove(); showErrors([]); status.textContent = t.done; return; }
+        const problem = await response.json().catch(() => ({}));
         button.disabled = false;
-        status.textContent = t.network;
-        return;
-      }
-      challenge = null; // a solution works once
-      if (response.status === 202) { form.remove(); showErrors([]); status.textContent = t.done; return; }
-      const problem = await response.json().catch(() => ({}));
-      button.disabled = false;
-      const errors = problem.errors || [];
-      if (errors.some(e => e.name === 'challenge')) { letter.challenge = 'on'; return submit(); }
-      if (errors.some(e => e.name === 'textVersion')) { status.textContent = t.stale; return; }
-      if (response.status === 400) { showErrors(errors); status.textContent = t.fix; return; }
-      status.textContent = problem.detail || t.failed;
-    };
-    form.addEventListener('submit', e => { e.preventDefault(); submit(); });
+        const errors = problem.errors || [];
+        if (errors.some(e => e.name === 'challenge')) { letter.challenge = 'on'; return submit(); }
+        if (errors.some(e => e.name === 'textVersion')) { status.textContent = t.stale; return; }
+        if (response.status === 400) { showErrors(errors); status.textContent = t.fix; return; }
+        status.textContent = problem.detail || t.failed;
+      };
+      form.addEventListener('submit', e => { e.preventDefault(); submit(); });
+
+    }
 
     if (script.dataset.mode === 'iframe' && window.parent !== window) {
       const post = () => window.parent.postMessage({ type: 'undersigned:height', letter: slug, height: document.documentElement.scrollHeight }, '*');

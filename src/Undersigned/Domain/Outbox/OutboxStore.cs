@@ -9,8 +9,10 @@ public enum EmailKind { Verify, AlreadySigned, DataSummary, Milestone, Update }
 /// What an outbox row holds, encrypted under the letter's key: the address, the raw tokens for the links and, in a
 /// verification, how the signatory will be shown, so the person confirms exactly what the link publishes.
 /// </summary>
+/// <remarks><see cref="Language"/>: the language the signer signed in (null: the letter's own), for the email's words and the letter's title.</remarks>
 public sealed record Email(EmailKind Kind, string To, string? VerifyToken, string? WithdrawToken, string? Summary = null,
-    string? Signatory = null, bool? ShowName = null, StopSharing? StopSharing = null, string? Subject = null, string? UnsubscribeToken = null);
+    string? Signatory = null, bool? ShowName = null, StopSharing? StopSharing = null, string? Subject = null, string? UnsubscribeToken = null,
+    string? Language = null);
 
 /// <summary>For a signer who lets a partner contact them: the partner's name and the link's token to stop that.</summary>
 public sealed record StopSharing(string Partner, string Token);

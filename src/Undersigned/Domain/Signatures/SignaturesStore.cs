@@ -87,8 +87,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             return verify
                 ? new Email(EmailKind.Verify, to, serviceKeys.VerifyToken(id, draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft)),
                     withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName,
-                    StopSharing: stopSharing)
-                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken, StopSharing: stopSharing);
+                    StopSharing: stopSharing, Language: draft.Language)
+                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken, StopSharing: stopSharing, Language: draft.Language);
         }
 
         if (existing is null)
@@ -461,9 +461,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// Who an update goes to: confirmed signers of the letter who confirmed by email, asked for updates and have not
     /// unsubscribed, and whose address no mail server has refused for good.
     /// </summary>
-    public async Task<List<(long Id, byte[] EmailEncrypted)>> UpdateRecipientsAsync(WriteTransaction tx, long letterId)
-        => (await tx.QueryAsync<(long, byte[])>("""
-            SELECT s.id, s.email_encrypted FROM signatures s
+    public async Task<List<(long Id, byte[] EmailEncrypted, string? Language)>> UpdateRecipientsAsync(WriteTransaction tx, long letterId)
+        => (await tx.QueryAsync<(long, byte[], string?)>("""
+            SELECT s.id, s.email_encrypted, s.language FROM signatures s
             WHERE s.letter_id = @letterId AND s.status = @Confirmed AND s.updates = @yes AND s.email_encrypted IS NOT NULL AND s.staff_added_by IS NULL
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = s.id AND o.failed_at IS NOT NULL)
             ORDER BY s.id

@@ -30,6 +30,8 @@ public sealed class StaffSignature
     public long? PartnerId { get; init; }
     /// <summary><c>online</c>, <c>paper</c>, <c>event</c> or <c>email</c>.</summary>
     public required string Method { get; init; }
+    /// <summary>The language signed in; null: the letter's own (and once purged). Never given to partners or webhooks.</summary>
+    public string? Language { get; init; }
     /// <summary>Asked for updates: true; unsubscribed: false; null when not asked.</summary>
     public bool? Updates { get; init; }
     /// <summary>Whether the signer lets that partner contact them; null when not asked, or once withdrawn or purged.</summary>
@@ -40,6 +42,6 @@ public sealed class StaffSignature
         Id = row.Id, Kind = row.Kind, Status = row.Status, Display = row.Display, Name = row.Name, Role = row.Role, Organisation = row.Organisation,
         Email = row.Email(letterKey), ShowName = row.ShowName, TextVersion = row.TextVersion, ConsentVersion = row.ConsentVersion,
         AddressHash = row.AddressHash is null ? null : Convert.ToHexStringLower(row.AddressHash), Held = row.Held, StaffAddedBy = row.StaffAddedBy,
-        SignedAt = row.SignedAt, ConfirmedAt = row.ConfirmedAt, PartnerId = row.PartnerId, PartnerConsent = row.PartnerConsent, Method = row.Method, Updates = row.Updates,
+        SignedAt = row.SignedAt, ConfirmedAt = row.ConfirmedAt, PartnerId = row.PartnerId, PartnerConsent = row.PartnerConsent, Method = row.Method, Updates = row.Updates, Language = row.Language,
     };
 }

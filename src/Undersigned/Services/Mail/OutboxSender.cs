@@ -71,10 +71,19 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
         }
     }
 
+    /// <summary>The letter's slug, and its title in the language the signer read it in (its own where it has no such translation).</summary>
+    async Task<Emails.LetterInfo> LetterInfoAsync(long letterId, string? language, CancellationToken ct)
+    {
+        if (await letters.FindAsync(letterId, ct) is not { } letter) return new("", "");
+        var translation = language is null || language == letter.Language ? null
+            : (await letters.TranslationsAsync(letterId, ct)).FirstOrDefault(t => t.Language == language);
+        return new(letter.Slug, translation?.Title ?? letter.Title);
+    }
+
     /// <summary>Sends a batch, noting what became of each row; returns when to try again if the server is out of reach.</summary>
     async Task<DateTimeOffset?> SendAsync(OutboxBatch batch, CancellationToken ct)
     {
-        var letterInfo = new Dictionary<long, Emails.LetterInfo>();
+        var letterInfo = new Dictionary<(long, string?), Emails.LetterInfo>();
         foreach (var row in batch.Rows)
         {
             var letterKey = await letterKeys.GetAsync(row.LetterId, ct);
@@ -86,9 +95,10 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
             }
             try
             {
-                if (!letterInfo.TryGetValue(row.LetterId, out var letter))
-                    letterInfo[row.LetterId] = letter = (await letters.FindAsync(row.LetterId, ct)) is { } l ? new(l.Slug, l.Title) : new("", "");
-                var message = Emails.Compose(OutboxStore.Open(letterKey, row.Payload), letter, urls.Base, mail.From);
+                var email = OutboxStore.Open(letterKey, row.Payload);
+                if (!letterInfo.TryGetValue((row.LetterId, email.Language), out var letter))
+                    letterInfo[(row.LetterId, email.Language)] = letter = await LetterInfoAsync(row.LetterId, email.Language, ct);
+                var message = Emails.Compose(email, letter, urls.Base, mail.From);
                 await transport.SendAsync(message, ct);
                 batch.SentIds.Add(row.Id);
             }

@@ -55,13 +55,13 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStor
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
                 $"Email: this address (stored encrypted)", $"Shown publicly by name: {(row.ShowName ? "yes" : "no, only counted")}",
                 $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording version {row.ConsentVersion?.ToString() ?? "-"}",
-                $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}",
+                $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}", $"Language signed in: {row.Language ?? "the letter's own"}",
                 partner is null ? "Came through a partner: no"
                     : $"Came through the partner: {partner.Name}; you let them contact you: {(row.PartnerConsent == true ? "yes" : "no")}",
             });
             var stopSharing = partner is not null && row.PartnerConsent == true ? new StopSharing(partner.Name, signatures.StopSharingToken(row, emailHmac)) : null;
             await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey,
-                new Email(EmailKind.DataSummary, email, null, withdrawToken, summary, StopSharing: stopSharing), now);
+                new Email(EmailKind.DataSummary, email, null, withdrawToken, summary, StopSharing: stopSharing, Language: row.Language), now);
         }
         await tx.CommitAsync(ct);
     }

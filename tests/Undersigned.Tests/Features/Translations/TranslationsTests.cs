@@ -122,6 +122,50 @@ public sealed class TranslationsTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task Emails_come_in_the_language_signed_in_where_the_service_has_its_words_and_updates_in_the_signer_s_language()
+    {
+        var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data" });
+        await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi." });
+        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody });
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+        async Task<MimeKit.MimeMessage> SignAsync(string email, string? language)
+        {
+            var signature = Signer.Individual(email, "Sam Roe");
+            signature["language"] = language;
+            signature["updates"] = true;
+            Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, signature)).StatusCode);
+            var mail = await smtp.WaitForMailAsync(email);
+            Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+            return mail;
+        }
+
+        var welsh = await SignAsync("welsh@example.org", "cy");
+        Assert.Equal("Cadarnhewch eich llofnod: Diogelwch data ymfudwyr", welsh.Subject);
+        Assert.Contains("I dynnu’ch llofnod yn ôl a dileu eich manylion:", welsh.TextBody);
+        var arabic = await SignAsync("arabic@example.org", "ar"); // no Arabic words here: English, with the title as they read it
+        Assert.Equal($"Please confirm your signature: {ArabicTitle}", arabic.Subject);
+        var english = await SignAsync("english@example.org", null);
+        Assert.Equal("Please confirm your signature: Protect migrants' data", english.Subject);
+
+        var sent = await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/updates", new
+        {
+            subject = "We delivered the letter", body = "The letter reached the Home Office today.",
+            translations = new Dictionary<string, object> { ["cy"] = new { subject = "Rydym wedi danfon y llythyr", body = "Cyrhaeddodd y llythyr y Swyddfa Gartref heddiw." } },
+        });
+        Assert.Equal(3, (int)(await sent.JsonAsync())["recipients"]!);
+        var welshUpdate = await smtp.WaitForMailAsync("welsh@example.org", 2);
+        Assert.Equal("Rydym wedi danfon y llythyr", welshUpdate.Subject);
+        Assert.Contains("Cyrhaeddodd y llythyr", welshUpdate.TextBody);
+        Assert.Contains("dad-danysgrifiwch", welshUpdate.TextBody);
+        Assert.Equal("We delivered the letter", (await smtp.WaitForMailAsync("arabic@example.org", 2)).Subject);
+        Assert.Equal("We delivered the letter", (await smtp.WaitForMailAsync("english@example.org", 2)).Subject);
+        Assert.Equal(["translations"], await (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/updates", new
+        {
+            subject = "S", body = "B", preview = true, translations = new Dictionary<string, object> { ["not a tag"] = new { subject = "S", body = "B" } },
+        })).ProblemAsync(400));
+    }
+
+    [Fact]
     public async Task Translations_are_written_with_If_Match_and_name_what_is_wrong()
     {
         var letter = await app.CreatePublishedLetterAsync();

@@ -42,7 +42,7 @@ public sealed class Endpoint(Db db, LettersStore letters, LetterUpdates updates,
         if (request.Notify == true)
         {
             // Sent as an update under the same rules; if one went today, nothing is recorded, and nothing is lost.
-            if (await updates.SendAsync(tx, letter, outcome.Title, outcome.Body, User.KeyId(), now) is not { } sent)
+            if (await updates.SendAsync(tx, letter, outcome.Title, outcome.Body, new Dictionary<string, UpdateText>(), User.KeyId(), now) is not { } sent)
             {
                 await Send.ResultAsync(Problems.Create(HttpContext, 409, LetterUpdates.OneADay, ("notify", "cannot be sent today.")));
                 return;

@@ -20,7 +20,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         Get("/letters/{slug}/card.png");
         AllowAnonymous();
         Description(b => b.WithName("GetLetterCard").WithTags("Pages")
-            .WithSummary("The letter's 1200×630 share image: title, target and count (?lang=en|cy)")
+            .WithSummary("The letter's 1200×630 share image: title, target and count (?lang= a language of the letter or of the pages)")
             .Produces(200, contentType: "image/png").Produces(304).Problems(404, 503), clearDefaults: true);
     }
 
@@ -37,22 +37,24 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             await Send.ResultAsync(Problems.Create(HttpContext, 503, "The share image needs the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk)."));
             return;
         }
-        var words = Words.Named(Query<string>("lang", isRequired: false)) ?? Words.All[Words.Default];
+        var lang = Query<string>("lang", isRequired: false);
+        var words = Words.Named(lang) ?? Words.All[Words.Default];
+        var text = published.TextIn(lang) ?? published.Primary;
         var letter = published.Row;
         var (counts, _) = await signatures.PublicCountsAsync(letter.Id, ct);
-        var etag = PublicCache.ETag("card", Build, letter.Id, letter.RowVersion, counts.Total, words.Tag);
+        var etag = PublicCache.ETag("card", Build, letter.Id, letter.RowVersion, counts.Total, words.Tag, text.Language);
         if (PublicCache.IsCurrent(HttpContext, settings, etag))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
         }
         var cards = Cards.GetOrCreateValue(published);
-        var card = cards.AddOrUpdate(words.Tag,
+        var card = cards.AddOrUpdate($"{words.Tag}|{text.Language}",
             _ => (etag, Draw()),
             (_, kept) => kept.ETag == etag ? kept : (etag, Draw()));
         await Send.BytesAsync(card.Png.Value, contentType: "image/png", cancellation: ct);
 
-        Lazy<byte[]> Draw() => new(() => ShareCard.Render(letter.Title, $"{words["to"]}: {letter.Target}",
+        Lazy<byte[]> Draw() => new(() => ShareCard.Render(text.Title, $"{words["to"]}: {text.Target}",
             counts.Total == 1 ? words["cardSignaturesOne"] : words.Format("cardSignatures", ("count", words.Count(counts.Total)))));
     }
 }

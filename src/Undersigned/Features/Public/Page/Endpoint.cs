@@ -40,15 +40,19 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             return;
         }
         var query = HttpContext.Request.Query;
-        if (Words.Named(query["lang"]) is not { } words)
+        var languages = PageLanguages(published);
+        if (languages.FirstOrDefault(l => l.Tag.Equals(query["lang"], StringComparison.OrdinalIgnoreCase)) is not { } language)
         {
             // An unknown ?lang is ignored like a missing one: the browser's languages choose, privately.
-            var chosen = Words.Preferred(HttpContext.Request.GetTypedHeaders().AcceptLanguage);
+            var chosen = Preferred(HttpContext.Request.GetTypedHeaders().AcceptLanguage, languages, published.Primary.Language);
             HttpContext.Response.Headers.CacheControl = "private, no-cache";
             HttpContext.Response.Headers.Vary = "Accept-Language";
-            await Send.RedirectAsync(HttpContext.Request.Path + With(query, ("lang", chosen.Tag)), allowRemoteRedirects: false);
+            await Send.RedirectAsync(HttpContext.Request.Path + With(query, ("lang", chosen)), allowRemoteRedirects: false);
             return;
         }
+        // The letter in that language where it has it; the page's own words in it where the service has them, else English.
+        var text = published.TextIn(language.Tag) ?? published.Primary;
+        var words = Words.Named(language.Tag) ?? Words.Named(language.Tag.Split('-')[0]) ?? Words.All[Words.Default];
 
         var letter = published.Row;
         var status = LetterStatus.Of(letter, clock.GetUtcNow());
@@ -58,7 +62,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
         var partner = query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code) ? code : null;
         HttpContext.Response.Headers.ContentSecurityPolicy = Policy;
-        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, words.Tag, cursorKey ?? 0, partner ?? ""), list: true))
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("page", Build, letter.Id, letter.RowVersion, status, listVersion, language.Tag, cursorKey ?? 0, partner ?? ""), list: true))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
@@ -66,7 +70,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
         var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
         var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
-        var html = Render(new View(published, status, counts, page, cursorKey is not null, days, words, urls.Base, partner));
+        var html = Render(new View(published, text, language.Tag, languages, status, counts, page, cursorKey is not null, days, words, urls.Base, partner));
         await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
     }
 
@@ -76,43 +80,65 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
             .Concat(set.Where(s => s.Value is not null).Select(s => KeyValuePair.Create(s.Name, s.Value))));
 
-    sealed record View(PublishedLetter Letter, string Status, PublicCounts Counts, Page<SignatureRow> Signatories, bool LaterPage,
-                       List<SignatureTimeline.PublicDay> Days, Words Words, string Base, string? Partner);
+    sealed record View(PublishedLetter Letter, LetterText Text, string Tag, List<PageLanguage> Languages, string Status, PublicCounts Counts,
+                       Page<SignatureRow> Signatories, bool LaterPage, List<SignatureTimeline.PublicDay> Days, Words Words, string Base, string? Partner);
+
+    /// <summary>A language the page can be read in, with its name in itself.</summary>
+    sealed record PageLanguage(string Tag, string Name);
+
+    /// <summary>The letter's languages (its own first), then those the pages have words for: a letter in English alone reads in Welsh words too.</summary>
+    static List<PageLanguage> PageLanguages(PublishedLetter letter)
+        => letter.Texts.Select(t => new PageLanguage(t.Language, Words.Named(t.Language)?["language"] ?? LanguageTag.NativeName(t.Language)))
+            .Concat(Words.All.Values.Select(w => new PageLanguage(w.Tag, w["language"])))
+            .DistinctBy(l => l.Tag.ToLowerInvariant()).ToList();
+
+    /// <summary>The browser's most preferred language (by Accept-Language quality, or its base language) among the page's; else the letter's own.</summary>
+    static string Preferred(IList<Microsoft.Net.Http.Headers.StringWithQualityHeaderValue> acceptLanguage, List<PageLanguage> languages, string fallback)
+    {
+        foreach (var range in acceptLanguage.Where(r => r.Quality is not 0).OrderByDescending(r => r.Quality ?? 1))
+        {
+            var wanted = range.Value.Value ?? "";
+            var match = languages.FirstOrDefault(l => l.Tag.Equals(wanted, StringComparison.OrdinalIgnoreCase))
+                        ?? languages.FirstOrDefault(l => l.Tag.Split('-')[0].Equals(wanted.Split('-')[0], StringComparison.OrdinalIgnoreCase));
+            if (match is not null) return match.Tag;
+        }
+        return fallback;
+    }
 
     static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
     static string U(string text) => Uri.EscapeDataString(text);
 
     static string Render(View v)
     {
-        var (letter, w) = (v.Letter.Row, v.Words);
-        var address = $"{v.Base}/letters/{letter.Slug}?lang={w.Tag}";
+        var (letter, text, w) = (v.Letter.Row, v.Text, v.Words);
+        var address = $"{v.Base}/letters/{letter.Slug}?lang={v.Tag}";
         var zone = TimeZoneInfo.FindSystemTimeZoneById(letter.TimeZone);
         string When(DateTimeOffset at) => $"<time datetime=\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">" +
             H($"{TimeZoneInfo.ConvertTime(at, zone).ToString("d MMMM yyyy, HH:mm", w.Culture)} ({letter.TimeZone})") + "</time>";
         var countWord = v.Counts.Total == 1 ? w["signaturesOne"] : w["signaturesMany"];
-        var description = $"{w["to"]}: {letter.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(letter.Body, 160)}";
-        var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={w.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
-        var shareText = w.Format("shareText", ("title", letter.Title));
+        var description = $"{w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(text.Body, 160)}";
+        var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={v.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
+        var shareText = w.Format("shareText", ("title", text.Title));
         var partnerQuery = v.Partner is { Length: > 0 } ? $"&partner={U(v.Partner)}" : "";
 
         var html = new StringBuilder();
         html.Append($"""
             <!doctype html>
-            <html lang="{w.Tag}">
+            <html lang="{v.Tag}" dir="{text.Direction}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
-            <title>{H(letter.Title)}</title>
+            <title>{H(text.Title)}</title>
             <meta name="description" content="{H(description)}">
             <link rel="canonical" href="{H(address)}">
 
             """);
-        foreach (var other in Words.All.Values)
+        foreach (var other in v.Languages)
             html.Append($"<link rel=\"alternate\" hreflang=\"{other.Tag}\" href=\"{H($"{v.Base}/letters/{letter.Slug}?lang={other.Tag}")}\">\n");
         html.Append($"""
             <meta property="og:type" content="website">
-            <meta property="og:title" content="{H(letter.Title)}">
+            <meta property="og:title" content="{H(text.Title)}">
             <meta property="og:description" content="{H(description)}">
             <meta property="og:url" content="{H(address)}">
             <meta property="og:locale" content="{w.Culture.Name.Replace('-', '_')}">
@@ -120,9 +146,9 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             <meta property="og:image:type" content="image/png">
             <meta property="og:image:width" content="1200">
             <meta property="og:image:height" content="630">
-            <meta property="og:image:alt" content="{H($"{letter.Title}. {w["to"]}: {letter.Target}. {w.Count(v.Counts.Total)} {countWord}.")}">
+            <meta property="og:image:alt" content="{H($"{text.Title}. {w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}.")}">
             <meta name="twitter:card" content="summary_large_image">
-            <meta name="twitter:title" content="{H(letter.Title)}">
+            <meta name="twitter:title" content="{H(text.Title)}">
             <meta name="twitter:description" content="{H(description)}">
             <meta name="twitter:image" content="{H(card)}">
             <link rel="icon" href="{StaticAssets.Url("icon.svg")}" type="image/svg+xml">
@@ -135,16 +161,16 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             <nav class="languages" aria-label="{H(w["languages"])}"><ul>
 
             """);
-        foreach (var other in Words.All.Values)
-            html.Append($"<li><a href=\"?lang={other.Tag}{partnerQuery}\" lang=\"{other.Tag}\" hreflang=\"{other.Tag}\"" +
-                        (other == w ? " aria-current=\"page\"" : "") + $">{H(other["language"])}</a></li>\n");
+        foreach (var other in v.Languages)
+            html.Append($"<li><a href=\"?lang={other.Tag}{partnerQuery}\" lang=\"{other.Tag}\" hreflang=\"{other.Tag}\" dir=\"{LanguageTag.Direction(other.Tag)}\"" +
+                        (other.Tag == v.Tag ? " aria-current=\"page\"" : "") + $">{H(other.Name)}</a></li>\n");
         html.Append($"""
             </ul></nav>
             </header>
             <main>
-            <article id="letter">
-            <h1 dir="auto">{H(letter.Title)}</h1>
-            <p class="meta">{H(w["to"])}: <bdi>{H(letter.Target)}</bdi><br>
+            <article id="letter" lang="{text.Language}" dir="{text.Direction}">
+            <h1>{H(text.Title)}</h1>
+            <p class="meta">{H(w["to"])}: <bdi>{H(text.Target)}</bdi><br>
 
             """);
         html.Append(v.Status switch
@@ -156,7 +182,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         html.Append($"""
             <p class="count"><strong>{w.Count(v.Counts.Total)}</strong> {H(countWord)}
             <span class="breakdown">({H(w.Format("breakdown", ("organisations", w.Count(v.Counts.Organisations)), ("individuals", w.Count(v.Counts.Individuals))))})</span></p>
-            <div class="text" dir="auto">{BelowTitle(v.Letter.BodyHtml)}</div>
+            <div class="text">{BelowTitle(text.BodyHtml)}</div>
             {(v.Days.Count == 0 ? "" : Chart(v.Days, w))}
             </article>
             {Outcomes(v.Letter, w, When)}
@@ -166,7 +192,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             """);
         html.Append(v.Status switch
         {
-            LetterStatus.Open => $"<script src=\"/widget.js\" data-letter=\"{H(letter.Slug)}\" data-lang=\"{w.Tag}\" data-mode=\"form\"" +
+            LetterStatus.Open => $"<script src=\"/widget.js\" data-letter=\"{H(letter.Slug)}\" data-lang=\"{v.Tag}\" data-mode=\"form\"" +
                                  (v.Partner is null ? "" : $" data-partner=\"{H(v.Partner)}\"") + "></script>\n" +
                                  $"<p class=\"needs-script\">{H(w["needsScript"])}</p>\n",
             LetterStatus.Scheduled => $"<p>{H(w["scheduledNote"])}</p>\n",
@@ -177,7 +203,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             <section class="share" aria-labelledby="share-heading">
             <h2 id="share-heading">{H(w["share"])}</h2>
             <ul class="links">
-            <li><a href="mailto:?subject={U(letter.Title)}&amp;body={U($"{shareText}\n\n{address}")}">{H(w["shareEmail"])}</a></li>
+            <li><a href="mailto:?subject={U(text.Title)}&amp;body={U($"{shareText}\n\n{address}")}">{H(w["shareEmail"])}</a></li>
             <li><a href="https://wa.me/?text={U($"{shareText} {address}")}" rel="noopener noreferrer">WhatsApp</a></li>
             <li><a href="https://bsky.app/intent/compose?text={U($"{shareText} {address}")}" rel="noopener noreferrer">Bluesky</a></li>
             <li><a href="https://mastodon.social/share?text={U($"{shareText} {address}")}" rel="noopener noreferrer">Mastodon</a></li>
@@ -208,8 +234,8 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         {
             html.Append($"<nav class=\"pages\" aria-label=\"{H(w["pages"])}\"><ul>\n");
             if (v.Signatories.NextCursor is { } next)
-                html.Append($"<li><a rel=\"next\" href=\"?lang={w.Tag}{partnerQuery}&amp;cursor={U(next)}#signatories-heading\">{H(w["more"])}</a></li>\n");
-            if (v.LaterPage) html.Append($"<li><a href=\"?lang={w.Tag}{partnerQuery}#signatories-heading\">{H(w["first"])}</a></li>\n");
+                html.Append($"<li><a rel=\"next\" href=\"?lang={v.Tag}{partnerQuery}&amp;cursor={U(next)}#signatories-heading\">{H(w["more"])}</a></li>\n");
+            if (v.LaterPage) html.Append($"<li><a href=\"?lang={v.Tag}{partnerQuery}#signatories-heading\">{H(w["first"])}</a></li>\n");
             html.Append("</ul></nav>\n");
         }
         html.Append($"""

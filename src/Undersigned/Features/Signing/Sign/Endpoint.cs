@@ -109,7 +109,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
                 PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null,
-                PartnerName: partner?.Name, Updates: request.Updates == true, Language: text == published!.Primary ? null : text.Language));
+                PartnerName: partner?.Name, Updates: request.Updates == true, Language: text.Language));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

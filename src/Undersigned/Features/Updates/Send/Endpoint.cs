@@ -10,6 +10,8 @@ public sealed class Request
     public string? Body { get; set; }
     /// <summary>true: nothing is sent; the answer says how many it would go to.</summary>
     public bool? Preview { get; set; }
+    /// <summary>By BCP 47 tag, the update in other languages: <c>{ "cy": { "subject": "…", "body": "…" } }</c>. Each signer gets the one in the language they signed in, else the update as written.</summary>
+    public Dictionary<string, UpdateText>? Translations { get; set; }
 }
 
 public sealed class Validator : Validator<Request>
@@ -18,6 +20,11 @@ public sealed class Validator : Validator<Request>
     {
         RuleFor(r => r.Subject).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage("must be a single line of 1–200 characters.");
         RuleFor(r => r.Body).NotEmpty().MaximumLength(20_000).Must(Text.HasNoControlCharacters).WithMessage("must be text of at most 20,000 characters.");
+        RuleFor(r => r.Translations).Must(t => t!.Count <= 50 && t.All(e => LanguageTag.Normalise(e.Key) is not null && e.Value is not null
+                && e.Value.Subject is { Length: > 0 and <= 200 } && Text.IsSingleLine(e.Value.Subject)
+                && e.Value.Body is { Length: > 0 and <= 20_000 } && Text.HasNoControlCharacters(e.Value.Body)))
+            .When(r => r.Translations is not null)
+            .WithMessage("must map language tags (such as cy) to a subject (one line, 1–200 characters) and a body (1–20,000 characters).");
     }
 }
 
@@ -65,12 +72,15 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             await Send.OkAsync(new Response { Recipients = (await signatures.UpdateRecipientsAsync(tx, letter!.Id)).Count }, ct);
             return;
         }
-        if (await updates.SendAsync(tx, letter!, request.Subject!.Trim(), request.Body!, User.KeyId(), now) is not { } sent)
+        // "CY" and "cy" are one language: the first written stands.
+        var translations = (request.Translations ?? []).GroupBy(t => LanguageTag.Normalise(t.Key)!)
+            .ToDictionary(g => g.Key, g => g.First().Value with { Subject = g.First().Value.Subject.Trim() });
+        if (await updates.SendAsync(tx, letter!, request.Subject!.Trim(), request.Body!, translations, User.KeyId(), now) is not { } sent)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, LetterUpdates.OneADay));
             return;
         }
-        await audit.RecordAsync(tx, now, User.KeyId(), "update.send", letter.Id, rows: sent.Recipients, details: new { update = sent.Id });
+        await audit.RecordAsync(tx, now, User.KeyId(), "update.send", letter.Id, rows: sent.Recipients, details: new { update = sent.Id, languages = translations.Keys });
         await tx.CommitAsync(ct);
         await Send.ResponseAsync(new Response { Id = sent.Id, Recipients = sent.Recipients }, 202, ct);
     }

@@ -31,18 +31,19 @@ public sealed class Endpoint(LettersStore letters) : EndpointWithoutRequest
         headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; " +
                                         $"img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}";
         headers.CacheControl = "no-cache";
-        var lang = HttpContext.Request.Query["lang"].ToString() is "cy" ? "cy" : "en";
+        // The widget picks among the letter's languages: this one where it can, else the browser's.
+        var lang = LanguageTag.Normalise(HttpContext.Request.Query["lang"].ToString()) ?? "";
         var slug = WebUtility.HtmlEncode(letter.Slug);
         // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
         var partner = HttpContext.Request.Query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code)
             ? $" data-partner=\"{WebUtility.HtmlEncode(code)}\"" : "";
         await Send.StringAsync($$"""
             <!doctype html>
-            <html lang="{{lang}}">
+            <html{{(lang.Length > 0 ? $" lang=\"{lang}\"" : "")}}>
             <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
             <title>{{WebUtility.HtmlEncode(letter.Title)}}</title>
             <style>body { margin: 0; font-family: system-ui, sans-serif; } .undersigned-widget { max-width: none; }</style></head>
-            <body><script src="/widget.js" data-letter="{{slug}}" data-lang="{{lang}}" data-mode="iframe"{{partner}}></script></body>
+            <body><script src="/widget.js" data-letter="{{slug}}"{{(lang.Length > 0 ? $" data-lang=\"{lang}\"" : "")}} data-mode="iframe"{{partner}}></script></body>
             </html>
             """, contentType: "text/html; charset=utf-8", cancellation: ct);
     }

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Undersigned.Tests.Features.Signing;
+using Undersigned.Tests.Features.Widget;
+
+namespace Undersigned.Tests.Features.Translations;
+
+/// <summary>The page and the widget in English, Welsh and Arabic, in real headless Chromium.</summary>
+public sealed class TranslatedPagesTests : SmtpAppTest
+{
+    // The page's links and the widget's requests go where the test server really listens.
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Undersigned:PublicBaseUrl"] = null;
+
+    string Base => app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority);
+
+    const string ArabicTitle = "احموا بيانات المهاجرين";
+    const string WelshTitle = "Diogelwch data ymfudwyr";
+
+    async Task<JsonObject> TrilingualLetterAsync()
+    {
+        var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data", consentText = "I agree to sign this letter." });
+        foreach (var (lang, translation) in new (string, object)[]
+                 {
+                     ("cy", new { title = WelshTitle, body = "Rydym ni yn gofyn i chi ddiogelu data ymfudwyr.", consentText = "Rwy’n cytuno i lofnodi’r llythyr hwn." }),
+                     ("ar", new { title = ArabicTitle, body = "نحن الموقعين أدناه نطالبكم بحماية بيانات المهاجرين وعدم مشاركتها مع أي جهة أخرى.",
+                                  target = "وزيرة الداخلية", consentText = "أوافق على توقيع هذه الرسالة." }),
+                 })
+            Assert.Equal(HttpStatusCode.Created, (await app.Admin().PutAsJsonAsync($"/api/letters/{letter["id"]}/translations/{lang}", translation)).StatusCode);
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+        // A signatory with a long right-to-left name, so the list is laid out too.
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
+            new { kind = "organisation", name = "Contact", organisation = "الجمعية الخيرية لدعم اللاجئين والمهاجرين في المملكة المتحدة", showName = true });
+        return letter;
+    }
+
+    [Fact]
+    public async Task In_Arabic_the_page_and_its_form_lay_out_right_to_left_without_overflow_at_phone_width()
+    {
+        var letter = await TrilingualLetterAsync();
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync($"{Base}/letters/{letter["slug"]}?lang=ar", new() { ViewportSize = new() { Width = 360, Height = 900 } });
+
+        Assert.Equal(ArabicTitle, await page.Locator("h1").TextContentAsync());
+        Assert.Equal("rtl", await page.EvaluateAsync<string>("getComputedStyle(document.body).direction"));
+        var name = page.GetByLabel("Your name"); // the widget's words stay English (no Arabic file); its layout follows the letter
+        await name.WaitForAsync();
+        Assert.Equal("rtl", await name.EvaluateAsync<string>("e => getComputedStyle(e).direction"));
+        await page.GetByLabel("أوافق على توقيع هذه الرسالة.").WaitForAsync();
+        Assert.Equal("rtl", await page.Locator(".names").EvaluateAsync<string>("e => getComputedStyle(e).direction"));
+        // Right to left: the form's fields start at the right edge.
+        var box = (await name.BoundingBoxAsync())!;
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "scrolls sideways at 360 px");
+        Assert.True(box.X + box.Width > 300, $"the name field ends at {box.X + box.Width}");
+        await Chromium.ScreenshotAsync(page, "letter-page-ar-360");
+
+        await page.SetViewportSizeAsync(1280, 900);
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "scrolls sideways at 1280 px");
+        await Chromium.ScreenshotAsync(page, "letter-page-ar-1280");
+    }
+
+    [Fact]
+    public async Task Welsh_is_picked_from_the_browser_and_the_switcher_keeps_what_was_typed()
+    {
+        var letter = await TrilingualLetterAsync();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/letters/{letter["slug"]}");
+        request.Headers.Add("Accept-Language", "cy-GB, en;q=0.5");
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = app.Anonymous().BaseAddress };
+        var redirect = await client.SendAsync(request);
+        Assert.Equal($"/letters/{letter["slug"]}?lang=cy", redirect.Headers.Location!.OriginalString);
+        Assert.Contains($"<h1>{WelshTitle}</h1>", await client.GetStringAsync(redirect.Headers.Location.OriginalString));
+
+        // A partner's widget with no data-lang, in a Welsh browser: the Welsh text and the Welsh words.
+        await using var site = await HostSite.StartAsync();
+        var url = site.Page("welsh", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\" async></script>");
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url, new() { Locale = "cy-GB" });
+        await page.GetByRole(AriaRole.Heading, new() { Name = WelshTitle }).WaitForAsync();
+        await page.GetByLabel("Eich enw").FillAsync("Dr Jane Roe");
+        await page.GetByLabel("E-bost (ni chaiff ei ddangos)").FillAsync("switcher@example.org");
+        await page.GetByLabel("Rwy’n cytuno i lofnodi’r llythyr hwn.").CheckAsync();
+
+        // Switched to Arabic: the text, the direction and the consent wording change; what was typed and ticked stays.
+        await page.GetByLabel("Iaith").SelectOptionAsync("ar");
+        await page.GetByRole(AriaRole.Heading, new() { Name = ArabicTitle }).WaitForAsync();
+        var name = page.GetByLabel("Your name");
+        Assert.Equal("Dr Jane Roe", await name.InputValueAsync());
+        Assert.Equal("switcher@example.org", await page.GetByLabel("Email (never shown)").InputValueAsync());
+        Assert.True(await page.GetByLabel("أوافق على توقيع هذه الرسالة.").IsCheckedAsync());
+        Assert.Equal("rtl", await name.EvaluateAsync<string>("e => getComputedStyle(e).direction"));
+        await Chromium.ScreenshotAsync(page, "widget-switched-to-arabic");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
+        await page.GetByText("Check your email").WaitForAsync();
+        var mail = await smtp.WaitForMailAsync("switcher@example.org");
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
+        var signatures = await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync();
+        Assert.Equal("ar", (string)signatures["items"]!.AsArray().Single(s => (string?)s!["name"] == "Dr Jane Roe")!["language"]!);
+    }
+}
