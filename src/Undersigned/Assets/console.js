@@ -204,6 +204,7 @@ const letterInputs = letter => {
     consentText: h('textarea', { name: 'consentText', rows: 3, value: letter?.consentText ?? '' }),
     milestones: h('input', { name: 'milestones', inputmode: 'numeric', value: (letter?.milestones ?? []).join(', ') }),
     notifyEmail: h('input', { name: 'notifyEmail', type: 'email', value: letter?.notifyEmail ?? '' }),
+    language: h('input', { name: 'language', value: letter?.language ?? 'en', disabled: !draft, autocomplete: 'off' }),
   };
 };
 
@@ -217,6 +218,7 @@ function letterValues(inputs) {
     retainContactDays: inputs.retainContactDays.value === '' ? null : Number(inputs.retainContactDays.value),
     challenge: inputs.challenge.value, consentText: text(inputs.consentText),
     milestones: inputs.milestones.value.split(/[\s,]+/).filter(Boolean).map(Number), notifyEmail: text(inputs.notifyEmail),
+    language: inputs.language.disabled ? undefined : text(inputs.language),
   };
 }
 
@@ -232,6 +234,7 @@ function letterForm(inputs, submitText, onSubmit) {
   };
   const zones = h('datalist', { id: 'time-zones' }, (Intl.supportedValuesOf?.('timeZone') ?? []).map(z => h('option', { value: z })));
   return h('form', { novalidate: true, onsubmit: e => { e.preventDefault(); onSubmit(); } },
+    field('Language (a BCP 47 tag such as en, cy or ar; changes only while draft)', inputs.language, 'Translations add other languages.'),
     field('Title', inputs.title), field('To (the letter\u2019s target)', inputs.target),
     field('Letter (Markdown)', inputs.body, 'Headings, lists, links and emphasis; raw HTML is not allowed.'),
     h('button', { type: 'button', class: 'secondary', text: 'Preview', onclick: preview }), previewStatus, frame,
@@ -296,8 +299,11 @@ async function letterView(id) {
       h('dt', { text: 'Opens' }), h('dd', { text: l.opensAt ? when(l.opensAt, zone) : 'when published' }),
       h('dt', { text: 'Closes' }), h('dd', { text: when(l.closesAt, zone) }),
       h('dt', { text: 'Moderation' }), h('dd', { text: l.moderation }),
-      h('dt', { text: 'Text version' }), h('dd', { text: l.textVersion ?? 'draft' })),
+      h('dt', { text: 'Text version' }), h('dd', { text: l.textVersion ?? 'draft' }),
+      h('dt', { text: 'Language' }), h('dd', { text: l.language })),
     h('h2', { text: 'Signatures' }), h('ul', { class: 'counts' }, counts),
+    l.languageCounts ? h('p', {}, 'Confirmed, by language signed in (staff only): ',
+      l.languageCounts.map((c, i) => [i ? ', ' : '', c.language + ' ', h('strong', { text: c.confirmed ?? 'fewer than ' + c.fewerThan })])) : null,
     l.milestones.length ? h('p', {}, 'Milestones: ', l.milestones.map((threshold, i) => {
       const reached = l.reachedMilestones.find(m => m.threshold === threshold);
       return [i ? ', ' : '', String(threshold), reached ? ' (reached ' + when(reached.reachedAt, zone) + ')' : ''];
@@ -308,6 +314,7 @@ async function letterView(id) {
       l.status === 'draft' ? h('button', { type: 'button', text: 'Publish', onclick: () => act('POST', '/api/letters/' + id + '/publish', undefined, 'Published.') }) : null),
     result,
   ];
+  parts.push(h('h2', { text: 'Translations' }), await translations(l, () => letterView(id)));
   if (l.status !== 'draft') {
     const closesAt = h('input', { type: 'datetime-local', name: 'closesAt', value: wallOf(l.closesAt, zone) });
     const reason = h('input', { name: 'reason' });
@@ -346,6 +353,39 @@ async function letterView(id) {
       copyable('The letter page, to share', `${origin}/letters/${l.slug}`));
   }
   show(l.title, ...parts);
+}
+
+/**
+ * The letter in other languages: each with its version and whether it is outdated (not served until written again)
+ * or hidden, a form to write it (with its ETag, so nobody's change is lost), and one to add a language.
+ */
+async function translations(letter, reload) {
+  const list = (await api('GET', '/api/letters/' + letter.id + '/translations')).data?.items ?? [];
+  const result = h('div', { role: 'alert' });
+  const editor = (t, summary) => {
+    const lang = h('input', { name: 'lang', value: t?.language ?? '', disabled: !!t, autocomplete: 'off' });
+    const title = h('input', { name: 'title', value: t?.title ?? '', dir: 'auto' }), target = h('input', { name: 'target', value: t?.target ?? '', dir: 'auto' });
+    const body = h('textarea', { name: 'body', rows: 8, value: t?.body ?? '', dir: 'auto' });
+    const consent = h('textarea', { name: 'consentText', rows: 2, value: t?.consentText ?? '', dir: 'auto' });
+    const hidden = h('input', { type: 'checkbox', name: 'hidden', checked: !!t?.hidden });
+    return h('details', {}, h('summary', { text: summary }), h('form', { novalidate: true, onsubmit: async e => {
+      e.preventDefault();
+      const path = '/api/letters/' + letter.id + '/translations/' + encodeURIComponent(t?.language ?? lang.value.trim());
+      const current = t ? await api('GET', path) : null;
+      const response = await api('PUT', path, { headers: current?.etag ? { 'If-Match': current.etag } : {},
+        body: { title: title.value, body: body.value, target: target.value || null, consentText: consent.value || null, hidden: hidden.checked } });
+      report(result, response, 'Translation saved.');
+      if (response.ok) await reload();
+    } }, t ? null : field('Language (a BCP 47 tag such as cy, ar or fa)', lang), field('Title', title), field('To (empty: as in the letter)', target),
+      field('Letter (Markdown)', body), field('Consent wording (empty: as in the letter)', consent),
+      h('p', {}, h('label', {}, hidden, ' Hidden from the public (for a translation people have signed in)')),
+      h('button', { type: 'submit', text: t ? 'Save' : 'Add the translation' })));
+  };
+  return h('div', {},
+    list.length ? table('Translations', ['Language', 'Title', 'Version', 'State'], list.map(t => h('tr', {},
+      h('td', { text: t.language }), h('td', { text: t.title, dir: t.direction }), h('td', { text: t.textVersion ?? 'draft' }),
+      h('td', { text: t.hidden ? 'hidden' : t.outdated ? 'outdated: the letter changed; save it again to serve it' : 'served' })))) : h('p', { text: 'In ' + letter.language + ' only.' }),
+    list.map(t => editor(t, 'Edit the ' + t.language + ' translation')), editor(null, 'Add a translation'), result);
 }
 
 /** What came of the letter: the list (public, newest first) and a form to record another. */

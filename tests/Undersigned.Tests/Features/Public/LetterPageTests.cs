@@ -150,7 +150,7 @@ public sealed class LetterPageTests : SmtpAppTest
         var page = await GetAsync($"/letters/{letter["slug"]}?lang=cy&partner=nobody");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();
-        Assert.Contains("<html lang=\"cy\">", html);
+        Assert.Contains("<html lang=\"cy\" dir=\"ltr\">", html);
         Assert.Contains("Llofnodi’r llythyr", html);
         Assert.Contains("data-lang=\"cy\"", html);
         Assert.True(page.Headers.CacheControl!.Public);

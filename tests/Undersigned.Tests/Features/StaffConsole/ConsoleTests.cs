@@ -154,6 +154,31 @@ public sealed class ConsoleTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task Staff_add_a_translation_and_see_it_go_out_of_date_when_the_letter_changes()
+    {
+        var letter = await app.CreatePublishedLetterAsync();
+        await using var chromium = await Chromium.StartAsync();
+        var (page, errors) = await SignInAsync(chromium, TestApp.AdminKey);
+        await page.GotoAsync($"{Base}/console#/letters/{letter["id"]}");
+        await page.GetByText("Add a translation").ClickAsync();
+        await page.GetByLabel("Language (a BCP 47 tag such as cy, ar or fa)").FillAsync("cy");
+        var adding = page.Locator("details[open]");
+        await adding.GetByLabel("Title").FillAsync("Diogelwch data ymfudwyr");
+        await adding.GetByLabel("Letter (Markdown)").FillAsync("Rydym ni yn gofyn i chi.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add the translation" }).ClickAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = "served" }).WaitForAsync();
+
+        var read = await app.Admin().GetAsync($"/api/letters/{letter["id"]}");
+        await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { body = "A changed letter." }, read.Headers.ETag!.Tag);
+        await page.ReloadAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = "outdated: the letter changed; save it again to serve it" }).WaitForAsync();
+        await page.GetByText("Edit the cy translation").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = "served" }).WaitForAsync();
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Axe_finds_no_serious_problem_and_nothing_scrolls_sideways_at_360_px()
     {
         var letter = await app.CreatePublishedLetterAsync();
