@@ -120,6 +120,9 @@ public sealed class WebhooksStore(Db db)
     const string Subscribed = "e.disabled_at IS NULL AND e.events LIKE @pattern";
 
     /// <summary>Published letters whose deadline passed in the last day with no <c>letter.closed</c> since; a staff close queues its own.</summary>
+    // Any constant no other advisory lock uses.
+    const long PassedDeadlinesLock = 0x756e646572_02;
+
     const string PassedDeadlines = $"""
         SELECT l.id FROM letters l
         WHERE l.published_at IS NOT NULL AND l.closes_at <= @now AND l.closes_at > @since
@@ -138,6 +141,8 @@ public sealed class WebhooksStore(Db db)
                     parameters))
                 return;
         await using var tx = await db.BeginWriteAsync(ct);
+        // Instances sharing a PostgreSQL database take turns here, so the second sees the first's event and queues none.
+        if (db.Engine == Engine.Postgres) await tx.ExecuteAsync("SELECT pg_advisory_xact_lock(@PassedDeadlinesLock)", new { PassedDeadlinesLock });
         foreach (var letterId in (await tx.QueryAsync<long>(PassedDeadlines, parameters)).ToList())
             await LetterEventAsync(tx, WebhookEvent.LetterClosed, letterId, new { change = "deadline" }, now);
         await tx.CommitAsync(ct);
