@@ -18,6 +18,7 @@ using Undersigned.Domain.Audit;
 using Undersigned.Domain.Letters;
 using Undersigned.Domain.Outbox;
 using Undersigned.Domain.Signatures;
+using Undersigned.Domain.Webhooks;
 using Undersigned.Infrastructure;
 
 var seconds = args.Length > 0 ? int.Parse(args[0]) : 10;
@@ -373,7 +374,7 @@ static class Preload
             ? new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString
             : database.ConnectionString);
         var keys = new ServiceKeys(new byte[32]); // the key the services are started with
-        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db), TimeProvider.System);
+        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db), new WebhooksStore(db), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         for (var written = 0; written < count;)
         {
