@@ -72,7 +72,7 @@ services.AddSingleton<IMailTransport>(provider =>
 });
 services.AddSingleton<OutboxSignal>();
 services.AddRateLimiter(_ => { });
-services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings>(RateLimits.Configure);
+services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings, TimeProvider>(RateLimits.Configure);
 services.AddSingleton<BurstDetector>();
 services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredService<IConfiguration>()["Undersigned:DisposableDomainsFile"]
                                                         ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
