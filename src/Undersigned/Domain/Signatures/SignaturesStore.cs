@@ -254,7 +254,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             "SELECT letter_id, kind, email_hmac FROM signatures WHERE id = @id", new { id });
         if (row is not { EmailHmac: { } emailHmac } || !ServiceKeys.Matches(token, serviceKeys.StopSharingToken(id, row.Value.LetterId, row.Value.Kind, emailHmac)))
             return false;
-        await tx.ExecuteAsync("UPDATE signatures SET partner_consent = @no WHERE id = @id AND partner_consent IS NOT NULL", new { id, no = false });
+        if (await tx.ExecuteAsync("UPDATE signatures SET partner_consent = @no WHERE id = @id AND partner_consent = @yes", new { id, no = false, yes = true }) == 1)
+            await webhooks.SharingStoppedAsync(tx, id, clock.GetUtcNow());
         await tx.CommitAsync(ct);
         return true;
     }

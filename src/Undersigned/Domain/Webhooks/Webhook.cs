@@ -3,10 +3,13 @@ namespace Undersigned.Domain.Webhooks;
 public static class WebhookEvent
 {
     public const string SignatureConfirmed = "signature.confirmed", SignatureWithdrawn = "signature.withdrawn",
-        LetterPublished = "letter.published", LetterDeadlineChanged = "letter.deadline_changed", LetterClosed = "letter.closed",
+        SharingStopped = "signature.sharing_stopped", LetterPublished = "letter.published", LetterDeadlineChanged = "letter.deadline_changed", LetterClosed = "letter.closed",
         LetterMilestone = "letter.milestone", Ping = "ping";
 
-    /// <summary>What an endpoint may subscribe to (a ping is sent on request, whatever it subscribes to).</summary>
+    /// <summary>
+    /// What an endpoint may subscribe to. A ping is sent on request, and <c>signature.sharing_stopped</c> to every partner
+    /// endpoint that was sent the signature, whatever they subscribe to.
+    /// </summary>
     public static readonly string[] Subscribable =
         [SignatureConfirmed, SignatureWithdrawn, LetterPublished, LetterDeadlineChanged, LetterClosed, LetterMilestone];
 }

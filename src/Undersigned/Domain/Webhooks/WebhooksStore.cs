@@ -110,6 +110,18 @@ public sealed class WebhooksStore(Db db)
             """, now);
     }
 
+    /// <summary>
+    /// A signer stopped sharing their details with the partner they came through (the signature stands): every partner
+    /// endpoint that was sent or queued the signature hears it, so it erases the contact details it holds. What is still
+    /// queued carries none, as bodies are built when sent.
+    /// </summary>
+    public Task SharingStoppedAsync(WriteTransaction tx, long signatureId, DateTimeOffset now)
+        => QueueAsync(tx, WebhookEvent.SharingStopped, signatureId, null, $"""
+            SELECT DISTINCT d.endpoint_id FROM webhook_deliveries d
+            JOIN webhook_events ev ON ev.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
+            WHERE ev.signature_id = @signatureId AND ev.type = '{WebhookEvent.SignatureConfirmed}' AND e.partner_id IS NOT NULL
+            """, now);
+
     /// <summary>Something happened to a letter: to the endpoints subscribed, a partner's only for letters it is attached to.</summary>
     public Task LetterEventAsync(WriteTransaction tx, string type, long letterId, object? facts, DateTimeOffset now)
         => QueueAsync(tx, type, null, letterId, $"""

@@ -101,6 +101,39 @@ public sealed class WebhooksTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_signer_who_stops_sharing_reaches_the_partner_endpoint_that_had_their_details_and_no_other()
+    {
+        await using var staffReceiver = await Receiver.StartAsync();
+        await using var partnerReceiver = await Receiver.StartAsync();
+        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], askContactConsent = true });
+        var (staffWebhookId, _) = await RegisterAsync(staffReceiver, ["signature.confirmed", "signature.withdrawn"]);
+        var (partnerWebhookId, _) = await RegisterAsync(partnerReceiver, ["signature.confirmed"], partner["id"]);
+
+        var mail = await SignUnconfirmedAsync(letter, "agrees@example.org", "rlg-uk", partnerConsent: true);
+        await ConfirmAsync(mail);
+        var confirmed = await partnerReceiver.NextAsync();
+        Assert.Equal("agrees@example.org", (string)confirmed.Json["data"]!["contact"]!["email"]!);
+        await staffReceiver.NextAsync();
+
+        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token })).StatusCode);
+        var stopped = await partnerReceiver.NextAsync();
+        Assert.Equal(("signature.sharing_stopped", (long)confirmed.Json["data"]!["signatureId"]!, "confirmed"),
+            (stopped.Type, (long)stopped.Json["data"]!["signatureId"]!, (string)stopped.Json["data"]!["status"]!));
+        Assert.Null(stopped.Json["data"]!["contact"]);
+        Assert.DoesNotContain("agrees@example.org", stopped.Body);
+
+        // Once: the link again changes nothing. Staff's endpoint never had the details, and hears nothing.
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token })).StatusCode);
+        await app.Admin().PostAsync($"/api/webhooks/{staffWebhookId}/ping", null);
+        Assert.Equal("ping", (await staffReceiver.NextAsync()).Type);
+        Assert.DoesNotContain(await DeliveriesAsync(staffWebhookId), d => (string)d!["type"]! == "signature.sharing_stopped");
+        Assert.Single(await DeliveriesAsync(partnerWebhookId), d => (string)d!["type"]! == "signature.sharing_stopped");
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_three_times_then_recovers_gets_the_event_once_more_with_the_same_id()
     {
         await using var receiver = await Receiver.StartAsync();

@@ -45,7 +45,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
         {
             "withdraw" => ("Withdraw your signature", "Your name will be taken off the letter and your details erased. This cannot be undone.",
                 "Withdraw my signature", "/api/public/signatures/withdraw", "Your signature has been withdrawn and your details erased."),
-            "stop-sharing" => ("Stop sharing your details", "The partner organisation you let contact you about this campaign will not get your details any more. Your signature stays.",
+            "stop-sharing" => ("Stop sharing your details", "The partner organisation you let contact you about this campaign will not get your details any more, and any system of theirs we sent them to is told to erase them. Your signature stays.",
                 "Stop sharing my details", "/api/public/signatures/stop-sharing", "Done: your details are no longer shared with the partner."),
             _ => ("Confirm your signature", "Press the button to confirm that you signed this letter.",
                 "Confirm my signature", "/api/public/signatures/verify", "Thank you: your signature is confirmed."),
