@@ -27,7 +27,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         Get("/letters/{slug}");
         AllowAnonymous();
         Description(b => b.WithName("GetLetterPage").WithTags("Pages")
-            .WithSummary("The shareable letter page (HTML; ?lang=en|cy, else a 302 by Accept-Language; ?cursor= pages the signatories)")
+            .WithSummary("The shareable letter page (HTML; ?lang= one of the letter's languages or the page's, else a 302 by Accept-Language; ?cursor= pages the signatories)")
             .Produces(200, contentType: "text/html").Produces(302).Produces(304).Problems(404), clearDefaults: true);
     }
 
