@@ -360,9 +360,12 @@ async function letterView(id) {
  * or hidden, a form to write it (with its ETag, so nobody's change is lost), and one to add a language.
  */
 async function translations(letter, reload) {
+  const path = lang => '/api/letters/' + letter.id + '/translations/' + encodeURIComponent(lang);
   const list = (await api('GET', '/api/letters/' + letter.id + '/translations')).data?.items ?? [];
+  // Each ETag as read now: a save sends it, so a change someone made meanwhile is refused (412), not overwritten.
+  const etags = await Promise.all(list.map(async t => (await api('GET', path(t.language))).etag));
   const result = h('div', { role: 'alert' });
-  const editor = (t, summary) => {
+  const editor = (t, etag, summary) => {
     const lang = h('input', { name: 'lang', value: t?.language ?? '', disabled: !!t, autocomplete: 'off' });
     const title = h('input', { name: 'title', value: t?.title ?? '', dir: 'auto' }), target = h('input', { name: 'target', value: t?.target ?? '', dir: 'auto' });
     const body = h('textarea', { name: 'body', rows: 8, value: t?.body ?? '', dir: 'auto' });
@@ -370,9 +373,7 @@ async function translations(letter, reload) {
     const hidden = h('input', { type: 'checkbox', name: 'hidden', checked: !!t?.hidden });
     return h('details', {}, h('summary', { text: summary }), h('form', { novalidate: true, onsubmit: async e => {
       e.preventDefault();
-      const path = '/api/letters/' + letter.id + '/translations/' + encodeURIComponent(t?.language ?? lang.value.trim());
-      const current = t ? await api('GET', path) : null;
-      const response = await api('PUT', path, { headers: current?.etag ? { 'If-Match': current.etag } : {},
+      const response = await api('PUT', path(t?.language ?? lang.value.trim()), { headers: etag ? { 'If-Match': etag } : {},
         body: { title: title.value, body: body.value, target: target.value || null, consentText: consent.value || null, hidden: hidden.checked } });
       report(result, response, 'Translation saved.');
       if (response.ok) await reload();
@@ -385,7 +386,7 @@ async function translations(letter, reload) {
     list.length ? table('Translations', ['Language', 'Title', 'Version', 'State'], list.map(t => h('tr', {},
       h('td', { text: t.language }), h('td', { text: t.title, dir: t.direction }), h('td', { text: t.textVersion ?? 'draft' }),
       h('td', { text: t.hidden ? 'hidden' : t.outdated ? 'outdated: the letter changed; save it again to serve it' : 'served' })))) : h('p', { text: 'In ' + letter.language + ' only.' }),
-    list.map(t => editor(t, 'Edit the ' + t.language + ' translation')), editor(null, 'Add a translation'), result);
+    list.map((t, i) => editor(t, etags[i], 'Edit the ' + t.language + ' translation')), editor(null, null, 'Add a translation'), result);
 }
 
 /** What came of the letter: the list (public, newest first) and a form to record another. */

@@ -173,9 +173,24 @@ public sealed class ConsoleTests : SmtpAppTest
         await page.ReloadAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "outdated: the letter changed; save it again to serve it" }).WaitForAsync();
         await page.GetByText("Edit the cy translation").ClickAsync();
+
+        // Meanwhile, someone else saves the Welsh: the console's save is refused rather than overwriting theirs.
+        var translation = $"/api/letters/{letter["id"]}/translations/cy";
+        var theirs = new HttpRequestMessage(HttpMethod.Put, translation) { Content = JsonContent.Create(new { title = "Eu teitl", body = "Eu llythyr." }) };
+        theirs.Headers.IfMatch.Add((await app.Admin().GetAsync(translation)).Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin().SendAsync(theirs)).StatusCode);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await page.GetByText("The translation has changed since you read it").WaitForAsync();
+        Assert.Equal("Eu teitl", (string)(await (await app.Admin().GetAsync(translation)).JsonAsync())["title"]!);
+
+        await page.ReloadAsync();
+        await page.GetByText("Edit the cy translation").ClickAsync();
+        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync(),
+            r => r.Request.Method == "PUT" && r.Url.EndsWith("/translations/cy"));
+        Assert.Equal(200, saved.Status);
         await page.GetByRole(AriaRole.Cell, new() { Name = "served" }).WaitForAsync();
-        Assert.Empty(errors);
+        Assert.Single(errors, e => e.Contains("status of 412")); // the browser's own line for the refused save, and nothing else
+        Assert.Single(errors);
     }
 
     [Fact]
