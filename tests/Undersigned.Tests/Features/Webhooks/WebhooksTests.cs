@@ -57,6 +57,15 @@ public sealed class WebhooksTests : SmtpAppTest
     async Task ConfirmAsync(MimeKit.MimeMessage mail)
         => Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
 
+    /// <summary>A published letter with the partner rlg-uk attached, asking its signers whether it may contact them.</summary>
+    async Task<(JsonObject Letter, JsonObject Partner)> LetterWithPartnerAsync()
+    {
+        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], askContactConsent = true });
+        return (letter, partner);
+    }
+
     Task FailuresLoggedAsync(int count) => app.WaitForLogAsync(line => line.Contains("Webhook delivery") && line.Contains("failed:"), count);
 
     [Fact]
@@ -64,9 +73,7 @@ public sealed class WebhooksTests : SmtpAppTest
     {
         await using var staffReceiver = await Receiver.StartAsync();
         await using var partnerReceiver = await Receiver.StartAsync();
-        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
-        var letter = await app.CreatePublishedLetterAsync();
-        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], askContactConsent = true });
+        var (letter, partner) = await LetterWithPartnerAsync();
         var (_, staffSecret) = await RegisterAsync(staffReceiver, ["signature.confirmed"]);
         var (partnerWebhookId, partnerSecret) = await RegisterAsync(partnerReceiver, ["signature.confirmed"], partner["id"]);
 
@@ -105,9 +112,7 @@ public sealed class WebhooksTests : SmtpAppTest
     {
         await using var staffReceiver = await Receiver.StartAsync();
         await using var partnerReceiver = await Receiver.StartAsync();
-        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
-        var letter = await app.CreatePublishedLetterAsync();
-        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], askContactConsent = true });
+        var (letter, partner) = await LetterWithPartnerAsync();
         var (staffWebhookId, _) = await RegisterAsync(staffReceiver, ["signature.confirmed", "signature.withdrawn"]);
         var (partnerWebhookId, _) = await RegisterAsync(partnerReceiver, ["signature.confirmed"], partner["id"]);
 
