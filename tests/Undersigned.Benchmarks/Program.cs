@@ -32,10 +32,32 @@ var instances = int.Parse(Environment.GetEnvironmentVariable("BENCH_INSTANCES") 
 Console.WriteLine($"Undersigned benchmark: {Environment.ProcessorCount} cores, {seconds} s per run, wrk -t2 -c64, " +
                   $"{database.Engine} with {instances} instance(s), data in {work}");
 
-// A real SMTP server on loopback that accepts everything (aiosmtpd's Sink), up for the whole benchmark.
+// Every email that arrives, at the SMTP server or in the pickup folder, is counted as it comes: draining is awaited, not polled.
+var delivered = new MailCount();
+long preloadedRows = 0;
+
+// A real SMTP server on loopback that accepts everything and says "1" for each message, up for the whole benchmark.
 var smtpPort = Ports.Free();
-using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{smtpPort}", "-c", "aiosmtpd.handlers.Sink"]))!;
+File.WriteAllText(Path.Combine(work, "counting_sink.py"), """
+    class CountingSink:
+        async def handle_DATA(self, server, session, envelope):
+            print(1, flush=True)
+            return "250 OK"
+    """);
+using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{smtpPort}", "-c", "counting_sink.CountingSink"])
+{
+    WorkingDirectory = work, RedirectStandardOutput = true, Environment = { ["PYTHONPATH"] = work },
+})!;
+smtp.OutputDataReceived += (_, line) => { if (line.Data == "1") delivered.Add(); };
+smtp.BeginOutputReadLine();
 await WaitForPortAsync(smtpPort);
+
+// The pickup folder: whole messages appear by a rename to .eml. Should the watcher's buffer overflow, the folder is counted.
+var pickup = Directory.CreateDirectory(Path.Combine(work, "mail")).FullName;
+using var pickupWatcher = new FileSystemWatcher(pickup) { InternalBufferSize = 64 * 1024, NotifyFilter = NotifyFilters.FileName };
+pickupWatcher.Renamed += (_, e) => { if (e.FullPath.EndsWith(".eml")) delivered.Add(); };
+pickupWatcher.Error += (_, _) => delivered.Recount(Directory.EnumerateFiles(pickup, "*.eml").LongCount());
+pickupWatcher.EnableRaisingEvents = true;
 using var ceiling = await Ceiling.StartAsync(Ports.Free());
 var mailModes = new[] { Mail.Smtp, Mail.Pickup };
 var results = new List<(string Name, Wrk.Result Result)>();
@@ -90,13 +112,15 @@ async Task SignRoundsAsync(List<Service> services, JsonObject letter, string lab
 async Task DrainAsync(string label)
 {
     var watch = Stopwatch.StartNew();
-    var queued = await OutboxCountAsync(database);
-    long left;
-    // Watched from outside, as an operator would: the outbox's row count ten times a second (a benchmark, not a test:
-    // the service offers no event to await, and the figure is the time an operator sees).
-    while ((left = await OutboxCountAsync(database)) > 0 && watch.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(100);
-    Console.WriteLine($"  outbox after {label}: {queued} queued when the load stopped, {queued - left} sent in {watch.Elapsed.TotalSeconds:F1} s " +
-                      $"= {(queued - left) / Math.Max(watch.Elapsed.TotalSeconds, 0.001):F0} emails/s{(left > 0 ? $", {left} still queued" : "")}");
+    var queued = await CountAsync(database, "outbox");
+    // Every signer here is new, so each signature sends one email: the mail has all gone when as many emails have
+    // arrived as there are signatures (less the pre-loaded, whose emails were removed).
+    var expected = await CountAsync(database, "signatures") - preloadedRows;
+    await delivered.ReachesAsync(expected, TimeSpan.FromMinutes(1));
+    watch.Stop();
+    var left = Math.Max(0, expected - delivered.Count);
+    Console.WriteLine($"  outbox after {label}: {queued} queued when the load stopped, {queued - left} arrived in {watch.Elapsed.TotalSeconds:F2} s " +
+                      $"= {(queued - left) / Math.Max(watch.Elapsed.TotalSeconds, 0.001):F0} emails/s{(left > 0 ? $", {left} still queued after a minute" : "")}");
 }
 
 // Empty letters, one per mail mode.
@@ -126,6 +150,7 @@ JsonObject big;
     await StopAsync(services);
     var watch = Stopwatch.StartNew();
     await Preload.RunAsync(database, (long)big["id"]!, preload);
+    preloadedRows = preload;
     Console.WriteLine($"pre-loaded {preload:N0} confirmed signatures through the store in {watch.Elapsed.TotalSeconds:F0} s");
 }
 foreach (var mail in mailModes)
@@ -194,10 +219,10 @@ await using (var connection = await database.OpenAsync())
 }
 smtp.Kill();
 
-static async Task<long> OutboxCountAsync(Database database)
+static async Task<long> CountAsync(Database database, string table)
 {
     await using var connection = await database.OpenAsync();
-    return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox");
+    return await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}");
 }
 
 // aiosmtpd says nothing when it listens: try to connect until it answers (refusals come back at once), ten seconds at most.
@@ -208,6 +233,46 @@ static async Task WaitForPortAsync(int port)
     {
         try { using var c = new TcpClient(); await c.ConnectAsync(IPAddress.Loopback, port); return; }
         catch (SocketException) when (DateTime.UtcNow < deadline) { await Task.Yield(); }
+    }
+}
+
+/// <summary>A running count of arrived emails that can be awaited.</summary>
+sealed class MailCount
+{
+    long count;
+    TaskCompletionSource arrived = NewSignal();
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long Count => Interlocked.Read(ref count);
+
+    public void Add()
+    {
+        Interlocked.Increment(ref count);
+        Signal();
+    }
+
+    /// <summary>Takes the count from the folder itself, after the watcher lost events.</summary>
+    public void Recount(long files)
+    {
+        Interlocked.Exchange(ref count, files);
+        Signal();
+    }
+
+    void Signal() => Interlocked.Exchange(ref arrived, NewSignal()).TrySetResult();
+
+    /// <summary>Waits until <paramref name="target"/> have arrived, or the time is up.</summary>
+    public async Task ReachesAsync(long target, TimeSpan within)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var signal = Volatile.Read(ref arrived); // taken before the count is read, so an arrival in between completes it
+            var left = within - watch.Elapsed;
+            if (Count >= target || left <= TimeSpan.Zero) return;
+            try { await signal.Task.WaitAsync(left); }
+            catch (TimeoutException) { return; }
+        }
     }
 }
 
