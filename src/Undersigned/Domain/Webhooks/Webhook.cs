@@ -3,8 +3,8 @@ namespace Undersigned.Domain.Webhooks;
 public static class WebhookEvent
 {
     public const string SignatureConfirmed = "signature.confirmed", SignatureWithdrawn = "signature.withdrawn",
-        SharingStopped = "signature.sharing_stopped", LetterPublished = "letter.published", LetterDeadlineChanged = "letter.deadline_changed", LetterClosed = "letter.closed",
-        LetterMilestone = "letter.milestone", Ping = "ping";
+        SharingStopped = "signature.sharing_stopped", LetterPublished = "letter.published",
+        LetterDeadlineChanged = "letter.deadline_changed", LetterClosed = "letter.closed", LetterMilestone = "letter.milestone", Ping = "ping";
 
     /// <summary>
     /// What an endpoint may subscribe to. A ping is sent on request, and <c>signature.sharing_stopped</c> to every partner

@@ -131,10 +131,10 @@ public sealed class WebhooksStore(Db db)
 
     const string Subscribed = "e.disabled_at IS NULL AND e.events LIKE @pattern";
 
-    /// <summary>Published letters whose deadline passed in the last day with no <c>letter.closed</c> since; a staff close queues its own.</summary>
-    // Any constant no other advisory lock uses.
+    // The key of the advisory lock instances queue passed deadlines under: any constant no other advisory lock uses.
     const long PassedDeadlinesLock = 0x756e646572_02;
 
+    /// <summary>Published letters whose deadline passed in the last day with no <c>letter.closed</c> since; a staff close queues its own.</summary>
     const string PassedDeadlines = $"""
         SELECT l.id FROM letters l
         WHERE l.published_at IS NOT NULL AND l.closes_at <= @now AND l.closes_at > @since
