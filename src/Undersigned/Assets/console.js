@@ -302,7 +302,7 @@ async function letterView(id) {
       h('dt', { text: 'Text version' }), h('dd', { text: l.textVersion ?? 'draft' }),
       h('dt', { text: 'Language' }), h('dd', { text: l.language })),
     h('h2', { text: 'Signatures' }), h('ul', { class: 'counts' }, counts),
-    l.languageCounts ? h('p', {}, 'Confirmed, by language signed in (staff only): ',
+    l.languageCounts?.length ? h('p', {}, 'Confirmed, by language signed in (staff only): ',
       l.languageCounts.map((c, i) => [i ? ', ' : '', c.language + ' ', h('strong', { text: c.confirmed ?? 'fewer than ' + c.fewerThan })])) : null,
     l.milestones.length ? h('p', {}, 'Milestones: ', l.milestones.map((threshold, i) => {
       const reached = l.reachedMilestones.find(m => m.threshold === threshold);
@@ -383,7 +383,7 @@ async function translations(letter, reload) {
       h('button', { type: 'submit', text: t ? 'Save' : 'Add the translation' })));
   };
   return h('div', {},
-    list.length ? table('Translations', ['Language', 'Title', 'Version', 'State'], list.map(t => h('tr', {},
+    list.length ? table('Each language\u2019s version and state', ['Language', 'Title', 'Version', 'State'], list.map(t => h('tr', {},
       h('td', { text: t.language }), h('td', { text: t.title, dir: t.direction }), h('td', { text: t.textVersion ?? 'draft' }),
       h('td', { text: t.hidden ? 'hidden' : t.outdated ? 'outdated: the letter changed; save it again to serve it' : 'served' })))) : h('p', { text: 'In ' + letter.language + ' only.' }),
     list.map((t, i) => editor(t, etags[i], 'Edit the ' + t.language + ' translation')), editor(null, null, 'Add a translation'), result);
