@@ -163,10 +163,19 @@ public sealed class ConsoleTests : SmtpAppTest
         await page.GetByText("Add a translation").ClickAsync();
         await page.GetByLabel("Language (a BCP 47 tag such as cy, ar or fa)").FillAsync("cy");
         var adding = page.Locator("details[open]");
-        await adding.GetByLabel("Title").FillAsync("Diogelwch data ymfudwyr");
+        const string title = "Diogelwch <img src=x onerror=alert(1)> data ymfudwyr";
+        await adding.GetByLabel("Title").FillAsync(title);
         await adding.GetByLabel("Letter (Markdown)").FillAsync("Rydym ni yn gofyn i chi.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the translation" }).ClickAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "served" }).WaitForAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = title, Exact = true }).WaitForAsync(); // text, not markup
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        foreach (var width in new[] { 360, 1280 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"scrolls sideways at {width} px");
+            await Chromium.ScreenshotAsync(page, $"console-translations-{width}");
+        }
 
         var read = await app.Admin().GetAsync($"/api/letters/{letter["id"]}");
         await app.Admin().PatchJsonAsync($"/api/letters/{letter["id"]}", new { body = "A changed letter." }, read.Headers.ETag!.Tag);

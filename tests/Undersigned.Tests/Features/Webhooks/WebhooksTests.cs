@@ -58,10 +58,10 @@ public sealed class WebhooksTests : SmtpAppTest
         => Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().VerifyAsync(Signer.TokenFrom(mail, "verify"))).StatusCode);
 
     /// <summary>A published letter with the partner rlg-uk attached, asking its signers whether it may contact them.</summary>
-    async Task<(JsonObject Letter, JsonObject Partner)> LetterWithPartnerAsync()
+    async Task<(JsonObject Letter, JsonObject Partner)> LetterWithPartnerAsync(object? fields = null)
     {
         var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
-        var letter = await app.CreatePublishedLetterAsync();
+        var letter = await app.CreatePublishedLetterAsync(fields);
         await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], askContactConsent = true });
         return (letter, partner);
     }
@@ -112,7 +112,8 @@ public sealed class WebhooksTests : SmtpAppTest
     {
         await using var staffReceiver = await Receiver.StartAsync();
         await using var partnerReceiver = await Receiver.StartAsync();
-        var (letter, partner) = await LetterWithPartnerAsync();
+        const string title = "Protect <img src=x onerror=alert(1)> migrants' data";
+        var (letter, partner) = await LetterWithPartnerAsync(new { title });
         var (staffWebhookId, _) = await RegisterAsync(staffReceiver, ["signature.confirmed", "signature.withdrawn"]);
         var (partnerWebhookId, _) = await RegisterAsync(partnerReceiver, ["signature.confirmed"], partner["id"]);
 
@@ -122,8 +123,23 @@ public sealed class WebhooksTests : SmtpAppTest
         Assert.Equal("agrees@example.org", (string)confirmed.Json["data"]!["contact"]!["email"]!);
         await staffReceiver.NextAsync();
 
+        // The signer follows the email's link and presses the page's button; the letter's title is only ever text there.
         var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
-        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token })).StatusCode);
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync($"{app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority)}/stop-sharing?letter={letter["slug"]}#{token}");
+        var dialogs = 0;
+        page.Dialog += (_, _) => dialogs++;
+        Assert.Equal(title, await page.Locator(".letter").TextContentAsync());
+        Assert.Equal(0, await page.Locator("img").CountAsync());
+        foreach (var width in new[] { 360, 1280 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"scrolls sideways at {width} px");
+            await Chromium.ScreenshotAsync(page, $"stop-sharing-{width}");
+        }
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Stop sharing my details" }).ClickAsync();
+        await page.GetByText("your details are no longer shared with the partner").WaitForAsync();
+        Assert.Equal(0, dialogs);
         var stopped = await partnerReceiver.NextAsync();
         Assert.Equal(("signature.sharing_stopped", (long)confirmed.Json["data"]!["signatureId"]!, "confirmed"),
             (stopped.Type, (long)stopped.Json["data"]!["signatureId"]!, (string)stopped.Json["data"]!["status"]!));
