@@ -66,7 +66,8 @@ services.AddSingleton<PublicUrls>();
 services.AddSingleton<IMailTransport>(provider =>
 {
     var smtp = provider.GetRequiredService<SmtpSettings>();
-    return smtp.Host is { Length: > 0 } ? new SmtpTransport(smtp)
+    return smtp.Host is { Length: > 0 }
+        ? new SmtpTransport(smtp, smtp.GreetingName(provider.GetRequiredService<Settings>().PublicBaseUrl, provider.GetRequiredService<MailSettings>().From))
         : new PickupDirectoryTransport(provider.GetRequiredService<MailSettings>().PickupDirectory
                                        ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
 });
@@ -78,6 +79,7 @@ services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredServ
                                                         ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
 services.AddSingleton<ProofOfWork>();
 services.AddSingleton<ChallengePolicy>();
+services.AddSingleton<Loops>();
 services.AddSingleton<GroupCommit>();
 services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 services.AddHostedService<OutboxSender>();

@@ -47,22 +47,28 @@ public sealed class SmtpServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the relay lets mail through to norelay.example (as after its operator fixes it); read at each start.</summary>
+    public bool RelayAllowed { get; set; }
+
     public Dictionary<string, string?> Settings => new()
     {
         ["Undersigned:Smtp:Host"] = "127.0.0.1",
         ["Undersigned:Smtp:Port"] = Port.ToString(),
         ["Undersigned:Smtp:Security"] = "None",
+        // As an operator sets it: the server refuses a greeting that is not a fully-qualified name, as hardened relays do.
+        ["Undersigned:Smtp:LocalDomain"] = "mail.undersigned.test",
     };
 
     public async Task StartListeningAsync()
     {
-        // smtp_handler.py: a maildir that refuses recipients at refused.example (550) and later.example (450), as real servers do.
+        // smtp_handler.py: a maildir that refuses what hardened relays refuse (a bare greeting, relaying, some recipients).
         var start = new ProcessStartInfo("/usr/bin/python3",
             ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_handler.Refusing", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         };
         start.Environment["PYTHONPATH"] = AppContext.BaseDirectory;
+        if (RelayAllowed) start.Environment["SMTP_RELAY_ALLOWED"] = "1";
         process = Process.Start(start)!;
         // Ready when our server (not another test's, on a port it took first) greets on the port; give up after ten seconds.
         var deadline = DateTime.UtcNow.AddSeconds(10);

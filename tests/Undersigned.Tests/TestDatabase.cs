@@ -73,6 +73,15 @@ public static class TestDatabase
         return new Held(connection, tx);
     }
 
+    /// <summary>
+    /// PostgreSQL: ends every connection the service holds to its database, as a database restart or failover does.
+    /// </summary>
+    public static async Task DisconnectServiceAsync(string dataDirectory)
+    {
+        await using var connection = await OpenAsync(dataDirectory);
+        await connection.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    }
+
     sealed class Held(DbConnection connection, DbTransaction tx) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

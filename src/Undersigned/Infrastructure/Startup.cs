@@ -22,6 +22,9 @@ public static class Startup
                 "Undersigned__PublicBaseUrl is required in Production: links in emails and the widget are built from it.");
         if (settings.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Undersigned__PublicBaseUrl '{url}' is not an absolute URL.");
+        if (smtp.Host is { Length: > 0 } && smtp.GreetingName(settings.PublicBaseUrl, mail.From) is var greeting && !Services.Mail.SmtpSettings.IsFullyQualified(greeting))
+            app.Logger.LogWarning("The service greets the mail relay as '{Greeting}', which is not a fully-qualified name: many relays refuse it, " +
+                                  "and mail waits until they accept. Set Undersigned__Smtp__LocalDomain to this service's mail host name.", greeting);
         if (string.IsNullOrWhiteSpace(settings.KnownProxies) && !app.Environment.IsDevelopment())
             app.Logger.LogWarning("Undersigned__KnownProxies is not set: X-Forwarded-For is ignored and each connection's own address is " +
                                   "the client's. Behind a proxy, every signer would then share the proxy's address.");
@@ -76,6 +79,14 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
             if (e.StatusCode == 413) http.Response.Headers.Connection = "close";
             await Problems.WriteAsync(http, e.StatusCode,
                 e.StatusCode == 413 ? $"Request bodies are limited to {Limits.MaxRequestBody / 1024} KB." : "The request could not be read.");
+        }
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && Transient.Is(e))
+        {
+            // The database (or what it needs) did not answer: nothing was stored, and the client may try again.
+            log.LogWarning("{Method} {Path} answered 503: {Exception}", request.Method, request.Path, (e.InnerException ?? e).GetType().Name);
+            http.Response.Clear();
+            http.Response.RetryAfter(TimeSpan.FromSeconds(5));
+            await Problems.WriteAsync(http, 503, "The service cannot reach its database just now: try again in a few seconds.");
         }
         catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
         {

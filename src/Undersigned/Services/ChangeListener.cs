@@ -7,13 +7,13 @@ namespace Undersigned.Services;
 /// memory about it, within moments of their commit. After losing the connection it forgets everything, since it may
 /// have missed something, and listens again. On SQLite it has nothing to do.
 /// </summary>
-public sealed class ChangeListener(Db db, LettersStore letters, LetterKeys letterKeys, PauseSwitch pause, TimeProvider clock,
+public sealed class ChangeListener(Db db, LettersStore letters, LetterKeys letterKeys, PauseSwitch pause, Loops loops, TimeProvider clock,
     ILogger<ChangeListener> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (db.Engine != Engine.Postgres) return;
-        while (!stoppingToken.IsCancellationRequested)
+        for (var failures = 0; !stoppingToken.IsCancellationRequested;)
         {
             try
             {
@@ -22,13 +22,18 @@ public sealed class ChangeListener(Db db, LettersStore letters, LetterKeys lette
                 await using (var listen = new NpgsqlCommand($"LISTEN {ChangeNotices.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 ForgetEverything(); // anything said before LISTEN took hold is unheard
-                while (true) await connection.WaitAsync(stoppingToken);
+                failures = 0;
+                loops.Succeeded(Loops.ChangeFeed);
+                // Wakes at least hourly, so the loop's last success shows it still listens.
+                while (true)
+                    if (!await connection.WaitAsync(Loops.MaxWait, stoppingToken)) loops.Succeeded(Loops.ChangeFeed);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (Transient.Is(e))
             {
                 log.LogWarning("Lost the change feed ({Error}); listening again shortly", e.GetType().Name);
+                loops.Failed(Loops.ChangeFeed, e);
                 ForgetEverything();
-                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+                await Task.Delay(Loops.Backoff(++failures, TimeSpan.FromSeconds(30)), clock, stoppingToken);
             }
         }
     }

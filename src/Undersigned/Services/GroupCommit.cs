@@ -9,7 +9,11 @@ namespace Undersigned.Services;
 /// only after COMMIT, so a 202 means durable and a spike costs one COMMIT per batch, not one per request. A first
 /// signature and a duplicate take the same path, so neither the answer nor its timing tells them apart.
 /// </summary>
-public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider clock,
+/// <remarks>
+/// When the database is out of reach, the batch's requests fail with <see cref="DatabaseUnavailableException"/> (503 with
+/// Retry-After), and the writer reconnects with back-off; it stops only when the host does.
+/// </remarks>
+public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, TimeProvider clock,
     ILogger<GroupCommit> log) : BackgroundService
 {
     public const int QueueCapacity = 20_000, MaxBatch = 512;
@@ -56,16 +60,29 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider 
     {
         var batch = new List<Job>(MaxBatch);
         DbConnection? connection = null;
+        var failures = 0;
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item)) batch.Add(item);
-                connection ??= await db.OpenForBatchesAsync(stoppingToken);
-                if (!await WriteBatchAsync(connection, batch, stoppingToken))
+                try
                 {
-                    await connection.DisposeAsync(); // start the next batch on a fresh connection
+                    connection ??= await db.OpenForBatchesAsync(stoppingToken);
+                    await WriteBatchAsync(connection, batch, stoppingToken);
+                    failures = 0;
+                    loops.Succeeded(Loops.Writer);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && Transient.Is(e))
+                {
+                    // Nothing in the batch was committed: each request is told to try again, and the next batch starts on
+                    // a fresh connection once the database answers again.
+                    var unavailable = e as DatabaseUnavailableException ?? new DatabaseUnavailableException(e);
+                    foreach (var job in batch) job.Fail(unavailable);
+                    loops.Failed(Loops.Writer, unavailable.InnerException ?? e);
+                    if (connection is not null) await connection.DisposeAsync();
                     connection = null;
+                    await Task.Delay(Loops.Backoff(++failures, MaxReconnectWait), clock, stoppingToken);
                 }
                 batch.Clear();
             }
@@ -81,13 +98,15 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider 
         }
     }
 
-    /// <summary>Writes and commits a batch, then answers each request; false when the connection should be replaced.</summary>
-    async Task<bool> WriteBatchAsync(DbConnection connection, List<Job> batch, CancellationToken ct)
+    /// <summary>Short: requests wait in the queue meanwhile, and a signer's retry should find the writer awake.</summary>
+    static readonly TimeSpan MaxReconnectWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Writes and commits a batch, then answers each request; throws when nothing could be committed.</summary>
+    async Task WriteBatchAsync(DbConnection connection, List<Job> batch, CancellationToken ct)
     {
         var failed = new Exception?[batch.Count];
-        try
+        await using (var tx = await WriteTransaction.BeginAsync(connection, ownsConnection: false, ct))
         {
-            await using var tx = await WriteTransaction.BeginAsync(connection, ownsConnection: false, ct);
             var now = clock.GetUtcNow();
             // Signatures in address order, then the rest: another instance's writer, taking the same addresses' rows in the
             // same order, can make this one wait but never deadlock with it.
@@ -103,9 +122,14 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider 
                         break;
                     }
                     // Another instance may have committed the same rows since we looked: look again, once.
-                    catch (DbException) when (attempt == 1) { }
-                    catch (Exception e) when (e is DbException or System.Security.Cryptography.CryptographicException)
+                    catch (DbException) when (attempt == 1 && connection.State == System.Data.ConnectionState.Open) { }
+                    catch (Exception e) when (connection.State != System.Data.ConnectionState.Open)
                     {
+                        throw new DatabaseUnavailableException(e); // the connection is gone: the batch with it
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // This request alone fails; the rest of the batch is committed.
                         log.LogError("A write in a group commit failed: {Error}", e.GetType().Name);
                         failed[i] = e;
                         break;
@@ -114,17 +138,10 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, TimeProvider 
             }
             await tx.CommitAsync(ct);
         }
-        catch (Exception e)
-        {
-            log.LogError("A batch of {Count} writes was not committed: {Error}", batch.Count, e.GetType().Name);
-            foreach (var job in batch) job.Fail(e);
-            return false;
-        }
 
         for (var i = 0; i < batch.Count; i++)
             if (failed[i] is { } error) batch[i].Fail(error);
             else batch[i].Answer();
-
-        return true;
     }
 }
+

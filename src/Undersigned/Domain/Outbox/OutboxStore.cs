@@ -70,7 +70,7 @@ public sealed class OutboxStore(Db db)
     /// </summary>
     public async Task<OutboxBatch> ClaimDueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
-        const string due = "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit";
+        const string due = "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND refused_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit";
         if (db.Engine == Engine.Postgres)
         {
             var tx = await db.BeginWriteAsync(ct);
@@ -83,6 +83,20 @@ public sealed class OutboxStore(Db db)
     /// <summary>What became of a batch's rows, in one transaction.</summary>
     public async Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
     {
+        // The relay accepted a message after earlier refusals: those were the recipients' own.
+        if (batch.EarlierRefusalsConfirmed)
+            await tx.ExecuteAsync("""
+                UPDATE outbox SET failed_at = refused_at, failure = refusal, payload = @none, refused_at = NULL, refusal = NULL
+                WHERE refused_at IS NOT NULL
+                """, new { none = Array.Empty<byte>() });
+        foreach (var (id, at, refusal) in batch.Refusals)
+            await tx.ExecuteAsync("UPDATE outbox SET refused_at = @at, refusal = @refusal WHERE id = @id", new { at, refusal, id });
+        // The relay refused too many in a row to be the recipients' doing: every refused row is sent again once it accepts.
+        // Each goes back behind the rest of the queue, so other mail can show whether the relay takes anything.
+        if (batch.RefusalsRetriedAt is { } retryAt)
+            await tx.ExecuteAsync("""
+                UPDATE outbox SET refused_at = NULL, refusal = NULL, attempts = attempts + 1, next_attempt_at = @retryAt WHERE refused_at IS NOT NULL
+                """, new { retryAt });
         if (batch.SentIds.Count > 0) await tx.ExecuteAsync($"DELETE FROM outbox WHERE {db.In("id", "ids")}", new { ids = batch.SentIds });
         foreach (var (id, next) in batch.Retries)
             await tx.ExecuteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id", new { next, id });
@@ -96,7 +110,7 @@ public sealed class OutboxStore(Db db)
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox WHERE failed_at IS NULL");
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox WHERE failed_at IS NULL AND refused_at IS NULL");
     }
 
     /// <summary>Emails refused for good, per letter.</summary>
@@ -127,11 +141,20 @@ public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim) :
     public List<long> SentIds { get; } = [];
     public List<(long Id, DateTimeOffset Next)> Retries { get; } = [];
     /// <summary>
-    /// Refused for good (a 5xx answer): each row stays as a record staff can count, without its payload, so the address
+    /// Refused for good (the recipient refused with a 5xx answer, and the relay took other mail since): each row stays as a record staff can count, without its payload, so the address
     /// and links it held are gone, and it is never retried.
     /// </summary>
     public List<(long Id, DateTimeOffset At, string Failure)> Failures { get; } = [];
-    public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count > 0;
+    /// <summary>Refused by the relay, not yet known to be the recipient's refusal: kept with the payload, not retried for now.</summary>
+    public List<(long Id, DateTimeOffset At, string Refusal)> Refusals { get; } = [];
+    /// <summary>The relay accepted a message after refusals kept from earlier batches: they fail for good.</summary>
+    public bool EarlierRefusalsConfirmed { get; set; }
+    /// <summary>The relay refused too many different recipients in a row: every kept refusal is retried from then.</summary>
+    public DateTimeOffset? RefusalsRetriedAt { get; set; }
+    /// <summary>How long the queue was held before this batch got through: given back to the signers it delayed.</summary>
+    public TimeSpan HeldFor { get; set; }
+    public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count + Refusals.Count > 0 || EarlierRefusalsConfirmed || RefusalsRetriedAt is not null
+                               || HeldFor > TimeSpan.Zero;
 
     /// <summary>Commits the claim (PostgreSQL), releasing the rows.</summary>
     public async ValueTask DisposeAsync()

@@ -110,7 +110,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
                     draft.Language,
                 }, """
-                   verify_issued_at = @issuedAt, mails_sent = @mailsSent, mails_day = @today,
+                   verify_issued_at = @issuedAt, verify_extended_ms = CASE WHEN verify_issued_at = @issuedAt THEN verify_extended_ms ELSE 0 END,
+                   mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
                    consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now, language = @Language
                    """);
@@ -208,6 +209,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         public int? ConsentVersion { get; init; }
         public string? Language { get; init; }
         public byte[]? EmailHmac { get; init; }
+        /// <summary>Time given back while the mail relay held its email (<see cref="GiveBackTimeAsync"/>).</summary>
+        public long VerifyExtendedMs { get; init; }
         public string Display => Signer.Display(Kind, Name, Role, Organisation);
     }
 
@@ -220,7 +223,8 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Unconfirmed>("""
-            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, email_hmac
+            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, email_hmac,
+                   verify_extended_ms
             FROM signatures WHERE id = @id
             """, new { id });
         return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && SignatureMove.Confirm.From.Contains(row.Status)
@@ -228,6 +232,16 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
                    Existing.Details(row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion, row.Language)))
             ? row : null;
     }
+
+    /// <summary>
+    /// Gives back the time the mail relay held the queue to the pending signatures whose email was still waiting in it:
+    /// their links and the verification grace last that much longer, as the pause switch gives time back to deadlines.
+    /// </summary>
+    public Task GiveBackTimeAsync(WriteTransaction tx, TimeSpan heldFor)
+        => tx.ExecuteAsync("""
+            UPDATE signatures SET verify_extended_ms = verify_extended_ms + @ms
+            WHERE status = @Pending AND id IN (SELECT signature_id FROM outbox WHERE failed_at IS NULL AND signature_id IS NOT NULL)
+            """, new { ms = (long)heldFor.TotalMilliseconds, SignatureStatus.Pending });
 
     /// <summary>
     /// Confirms a signature found by its token, unless its link changed meanwhile (a repeat submission with other
@@ -555,7 +569,10 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await using var tx = await db.BeginWriteAsync(ct);
         // A read of the letter's deadline inside the statement: the expiry moves with every extension.
         var expired = await MoveAsync(tx, SignatureMove.Expire, SignatureStatus.Expired, """
-            verify_issued_at + @lifetime < @now OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace < @now
+            (verify_issued_at + @lifetime + verify_extended_ms < @now
+             OR (SELECT closes_at FROM letters WHERE letters.id = signatures.letter_id) + @grace + verify_extended_ms < @now)
+            -- Its email has not left yet (the relay holds the queue): the time it waits is given back once it leaves.
+            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = signatures.id AND o.failed_at IS NULL)
             """, new { lifetime = (long)VerifyTokenLifetime.TotalMilliseconds, grace = (long)grace.TotalMilliseconds, now },
             "mails_sent = 0"); // a later submission starts afresh
         await tx.ExecuteAsync("UPDATE signatures SET address_hash = NULL WHERE address_hash IS NOT NULL AND signed_at < @cutoff",

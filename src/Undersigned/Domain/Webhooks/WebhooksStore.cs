@@ -59,8 +59,13 @@ public sealed class WebhooksStore(Db db)
     /// <summary>Deletes an endpoint with its queue and record; false when there was none.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync("DELETE FROM webhook_endpoints WHERE id = @id", new { id }) == 1;
+        // Deliveries first, then the endpoint: the order the sender locks them in when it records an attempt, so the two
+        // can make each other wait but never deadlock (PostgreSQL aborted one of them).
+        await using var tx = await db.BeginWriteAsync(ct);
+        await tx.ExecuteAsync("DELETE FROM webhook_deliveries WHERE endpoint_id = @id", new { id });
+        var deleted = await tx.ExecuteAsync("DELETE FROM webhook_endpoints WHERE id = @id", new { id }) == 1;
+        await tx.CommitAsync(ct);
+        return deleted;
     }
 
     /// <summary>A new secret signs from now on; the one it replaces signs too until <paramref name="previousUntil"/>.</summary>
@@ -322,6 +327,17 @@ public sealed class WebhooksStore(Db db)
         return now - failingSince >= DisableAfter && await tx.ExecuteAsync(
             "UPDATE webhook_endpoints SET disabled_at = @now, disabled_reason = @reason WHERE id = @Id AND disabled_at IS NULL",
             new { endpoint.Id, now, reason = $"Every delivery since {failingSince:yyyy-MM-dd HH:mm} UTC failed; the last: {error}" }) == 1;
+    }
+
+    /// <summary>A delivery the sender could not even attempt, time after time: failed for good, with why (staff may redeliver).</summary>
+    public async Task SetAsideAsync(long deliveryId, string error, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        await tx.ExecuteAsync($"""
+            UPDATE webhook_deliveries SET status = '{DeliveryStatus.Failed}', lease_until = NULL, last_attempt_at = @now, error = @error
+            WHERE id = @deliveryId AND status = '{DeliveryStatus.Queued}'
+            """, new { deliveryId, error, now });
+        await tx.CommitAsync(ct);
     }
 
     async Task<bool> IsPingAsync(WriteTransaction tx, ClaimedDelivery delivery)

@@ -82,6 +82,8 @@ public static class Emails
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
         message.From.Add(MailboxAddress.Parse(from));
+        // MimeKit would make the Message-Id in the machine's bare host name, which strict relays and filters distrust.
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MailSettings.Domain(from));
         message.To.Add(MailboxAddress.Parse(email.To));
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;

@@ -12,12 +12,30 @@ public sealed class SmtpSettings
     public string? Password { get; set; }
     /// <summary><c>None</c>, <c>StartTls</c> or <c>SslOnConnect</c>.</summary>
     public string Security { get; set; } = "StartTls";
+    /// <summary>The name the service greets the relay with (EHLO); see <see cref="GreetingName"/>.</summary>
+    public string? LocalDomain { get; set; }
+
+    /// <summary>
+    /// Hardened relays refuse a greeting that is not a fully-qualified name (the machine's bare host name, which MailKit
+    /// would send), so: <see cref="LocalDomain"/>, else the public base URL's host when fully qualified, else the From domain.
+    /// </summary>
+    public string GreetingName(string? publicBaseUrl, string from)
+        => LocalDomain is { Length: > 0 } configured ? configured.Trim()
+            : Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var url) && IsFullyQualified(url.IdnHost) ? url.IdnHost
+            : MailSettings.Domain(from);
+
+    /// <summary>A DNS name of two labels or more (not an address literal, not a bare host name).</summary>
+    public static bool IsFullyQualified(string name)
+        => Uri.CheckHostName(name) == UriHostNameType.Dns && name.Trim('.').Contains('.');
 }
 
 public sealed class MailSettings
 {
     public string? PickupDirectory { get; set; }
     public string From { get; set; } = "Undersigned <no-reply@localhost>";
+
+    /// <summary>The domain of an address such as <c>Name &lt;user@domain&gt;</c>; Message-Ids are made in it.</summary>
+    public static string Domain(string from) => MailboxAddress.TryParse(from, out var mailbox) && mailbox.Domain is { Length: > 0 } domain ? domain : "localhost";
 }
 
 /// <summary>Where mail goes: an SMTP server, or with none configured, <c>.eml</c> files in a folder.</summary>
@@ -27,9 +45,9 @@ public interface IMailTransport : IAsyncDisposable
 }
 
 /// <summary>Keeps one SMTP connection open and sends every message over it; reconnects after a failure.</summary>
-public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
+public sealed class SmtpTransport(SmtpSettings settings, string greetingName) : IMailTransport
 {
-    readonly SmtpClient client = new() { Timeout = 30_000 };
+    readonly SmtpClient client = new() { Timeout = 30_000, LocalDomain = greetingName };
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {

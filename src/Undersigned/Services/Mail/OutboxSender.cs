@@ -4,45 +4,49 @@ namespace Undersigned.Services.Mail;
 
 /// <summary>
 /// Delivers the outbox: wakes when mail is committed, sends over one transport, deletes the rows sent (a batch at a
-/// time, in one transaction), and backs off while the server is down. Rows survive restarts, so nothing queued is lost.
+/// time, in one transaction). Rows survive restarts, so nothing queued is lost.
 /// </summary>
-public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, LettersStore letters, LetterKeys letterKeys, OutboxSignal signal, PublicUrls urls, MailSettings mail,
-    IMailTransport transport, TimeProvider clock, ILogger<OutboxSender> log) : BackgroundService
+/// <remarks>
+/// Only a refusal of the recipient itself makes an email undeliverable, and only once the relay has accepted other mail
+/// since (until then the row keeps its payload). Anything that is the sender's problem — the relay out of reach, a
+/// refused greeting, TLS or authentication, <c>MAIL FROM</c>, a <c>5.7.x</c> relaying or policy refusal, a refusal at
+/// <c>DATA</c>, or <see cref="RefusalsInARow"/> refusals in a row to <see cref="RefusalDomains"/> or more domains — holds
+/// the queue with every payload kept, retried with back-off; the time it was held is given back to the signers it delayed.
+/// </remarks>
+public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, LettersStore letters, SignaturesStore signatures, LetterKeys letterKeys,
+    OutboxSignal signal, PublicUrls urls, MailSettings mail, IMailTransport transport, Loops loops, TimeProvider clock, ILogger<OutboxSender> log) : BackgroundService
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
+    public const int RefusalsInARow = 5, RefusalDomains = 3;
 
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(Math.Pow(2, attempts), MaxBackoff.TotalSeconds));
+
+    DateTimeOffset? heldUntil;
+    /// <summary>Recipients' domains refused since the relay last accepted a message.</summary>
+    readonly List<string> refusedInARow = [];
+    int holds;
+    readonly SetAside<long> unreadable = new(loops, Loops.Outbox, "Outbox row", log);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            for (var failures = 0; !stoppingToken.IsCancellationRequested;)
             {
                 DateTimeOffset? next;
                 try
                 {
                     next = await SendDueAsync(stoppingToken);
+                    failures = 0;
+                    loops.Succeeded(Loops.Outbox);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (Transient.Is(e))
                 {
-                    // The database may be busy or full; the rows wait, nothing is lost.
-                    log.LogError("The outbox could not be read ({Error}); trying again shortly", e.GetType().Name);
-                    next = clock.GetUtcNow() + TimeSpan.FromSeconds(5);
+                    // The database may be busy, full or gone; the rows wait, nothing is lost.
+                    loops.Failed(Loops.Outbox, e);
+                    next = clock.GetUtcNow() + Loops.Backoff(++failures, TimeSpan.FromMinutes(1));
                 }
-
-                var remaining = next - clock.GetUtcNow();
-                if (remaining <= TimeSpan.Zero) continue;
-                using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var delay = remaining is { } wait ? Task.Delay(wait, clock, woken.Token) : Task.Delay(Timeout.Infinite, woken.Token);
-                // The clock may have moved while the timer was being set: look again rather than wait past the due time.
-                if (next <= clock.GetUtcNow())
-                {
-                    await woken.CancelAsync();
-                    continue;
-                }
-                await Task.WhenAny(signal.WaitAsync(woken.Token), delay);
-                await woken.CancelAsync();
+                await Loops.WaitAsync(clock, next, signal.WaitAsync, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -51,24 +55,31 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
     /// <summary>Sends what is due; returns when the next row is due, or null when the outbox is empty.</summary>
     async Task<DateTimeOffset?> SendDueAsync(CancellationToken ct)
     {
+        // New mail wakes the sender, but a held queue waits for its retry.
+        if (heldUntil > clock.GetUtcNow()) return heldUntil;
         while (true)
         {
             await using var batch = await outbox.ClaimDueAsync(clock.GetUtcNow(), 200, ct);
             if (batch.Rows.Count == 0) return await outbox.NextDueAsync(ct);
-            DateTimeOffset? unreachableUntil;
             try
             {
-                unreachableUntil = await SendAsync(batch, ct);
+                heldUntil = await SendAsync(batch, ct);
             }
             finally
             {
                 // What was sent is recorded even when sending stopped part-way, so it is not sent again.
                 if (batch.HasOutcomes)
-                    await (batch.Claim is { } claim ? outbox.RecordAsync(claim, batch)
-                        : writer.WriteAsync((tx, _) => outbox.RecordAsync(tx, batch), CancellationToken.None));
+                    await (batch.Claim is { } claim ? RecordAsync(claim, batch)
+                        : writer.WriteAsync((tx, _) => RecordAsync(tx, batch), CancellationToken.None));
             }
-            if (unreachableUntil is not null) return unreachableUntil;
+            if (heldUntil is not null) return heldUntil;
         }
+    }
+
+    async Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
+    {
+        if (batch.HeldFor > TimeSpan.Zero) await signatures.GiveBackTimeAsync(tx, batch.HeldFor);
+        return await outbox.RecordAsync(tx, batch);
     }
 
     /// <summary>The letter's slug, and its title in the language the signer read it in (its own where it has no such translation).</summary>
@@ -80,12 +91,13 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
         return new(letter.Slug, translation?.Title ?? letter.Title);
     }
 
-    /// <summary>Sends a batch, noting what became of each row; returns when to try again if the server is out of reach.</summary>
+    /// <summary>Sends a batch, noting what became of each row; returns until when the queue is held, if the relay refused the sender.</summary>
     async Task<DateTimeOffset?> SendAsync(OutboxBatch batch, CancellationToken ct)
     {
         var letterInfo = new Dictionary<(long, string?), Emails.LetterInfo>();
         foreach (var row in batch.Rows)
         {
+            if (unreadable.Contains(row.Id)) continue;
             var letterKey = await letterKeys.GetAsync(row.LetterId, ct);
             if (letterKey is null)
             {
@@ -93,32 +105,116 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
                 batch.SentIds.Add(row.Id);
                 continue;
             }
+            MimeKit.MimeMessage message;
             try
             {
                 var email = OutboxStore.Open(letterKey, row.Payload);
                 if (!letterInfo.TryGetValue((row.LetterId, email.Language), out var letter))
                     letterInfo[(row.LetterId, email.Language)] = letter = await LetterInfoAsync(row.LetterId, email.Language, ct);
-                var message = Emails.Compose(email, letter, urls.Base, mail.From);
-                await transport.SendAsync(message, ct);
-                batch.SentIds.Add(row.Id);
+                message = Emails.Compose(email, letter, urls.Base, mail.From);
+                unreadable.Succeeded(row.Id);
             }
-            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            catch (Exception e) when (!Transient.Is(e) && e is not OperationCanceledException)
             {
-                // The server's own words can quote the address, so only the code is kept and logged.
-                var reason = $"SMTP {(int)e.StatusCode} {e.ErrorCode}";
-                batch.Failures.Add((row.Id, clock.GetUtcNow(), reason));
-                log.LogWarning("Mail refused for good ({Reason}): kept as undeliverable, not retried", reason);
+                // This row alone cannot be composed: the others go on, and after five tries it is set aside.
+                if (unreadable.Failed(row.Id, e)) batch.Failures.Add((row.Id, clock.GetUtcNow(), "could not be composed"));
+                continue;
+            }
+
+            var now = clock.GetUtcNow();
+            try
+            {
+                await transport.SendAsync(message, ct);
+            }
+            catch (SmtpCommandException e) when (Verdict(e) == Refused.Recipient)
+            {
+                // The server's own words can quote the address, so only the codes are kept and logged.
+                batch.Refusals.Add((row.Id, now, Describe(e)));
+                refusedInARow.Add(e.Mailbox?.Domain?.ToLowerInvariant() ?? "");
+                log.LogWarning("The relay refused a recipient ({Reason}); undeliverable once the relay takes other mail", Describe(e));
+                if (refusedInARow.Count >= RefusalsInARow && refusedInARow.Distinct().Count() >= RefusalDomains)
+                {
+                    batch.Refusals.Clear();
+                    var heldUntil = Hold($"{refusedInARow.Count} recipients at {refusedInARow.Distinct().Count()} domains refused in a row", now);
+                    batch.RefusalsRetriedAt = heldUntil + MaxBackoff;
+                    return heldUntil;
+                }
+                continue;
+            }
+            catch (SmtpCommandException e) when (Verdict(e) == Refused.ForNow)
+            {
+                var retryIn = Backoff(row.Attempts + 1);
+                batch.Retries.Add((row.Id, now + retryIn));
+                log.LogWarning("Mail refused for now ({Reason}); retrying in {RetrySeconds} s", Describe(e), retryIn.TotalSeconds);
+                continue;
+            }
+            catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
+            {
+                // Relaying to this recipient refused (5.7.x): the relay's setting, not the address. The row waits behind
+                // the rest, so mail the relay does take is not stuck behind it.
+                batch.Retries.Add((row.Id, now + Backoff(row.Attempts + 1)));
+                return Hold(Describe(e), now);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var retryIn = Backoff(row.Attempts + 1);
-                batch.Retries.Add((row.Id, clock.GetUtcNow() + retryIn));
-                var reason = e is SmtpCommandException smtp ? $"SMTP {(int)smtp.StatusCode} {smtp.ErrorCode}" : e.GetType().Name;
-                log.LogWarning("Mail delivery failed ({Reason}); retrying in {RetrySeconds} s", reason, retryIn.TotalSeconds);
-                // A refusal for now is this message's (it backs off alone); anything else means the server is out of reach.
-                if (e is not SmtpCommandException) return clock.GetUtcNow() + retryIn;
+                // Out of reach, or refused as a sender: nothing about this row (or any other) is wrong, so all wait.
+                return Hold(e is SmtpCommandException smtp ? Describe(smtp) : e.GetType().Name, now);
+            }
+
+            batch.SentIds.Add(row.Id);
+            if (refusedInARow.Count > 0)
+            {
+                // Accepted: the refusals before it were the recipients' own.
+                batch.Failures.AddRange(batch.Refusals);
+                batch.Refusals.Clear();
+                batch.EarlierRefusalsConfirmed = true;
+                refusedInARow.Clear();
+            }
+            if (loops[Loops.Mail].FailingSince is { } heldSince)
+            {
+                batch.HeldFor += now - heldSince;
+                holds = 0;
+                loops.Succeeded(Loops.Mail);
             }
         }
         return null;
+    }
+
+    DateTimeOffset Hold(string reason, DateTimeOffset now)
+    {
+        refusedInARow.Clear();
+        var retryIn = Backoff(++holds);
+        loops.Failed(Loops.Mail, $"mail held: {reason}");
+        log.LogWarning("Mail is held, every email kept ({Reason}); trying the relay again in {RetrySeconds} s", reason, retryIn.TotalSeconds);
+        return now + retryIn;
+    }
+
+    enum Refused { Recipient, ForNow, Sender }
+
+    /// <summary>Whose problem a refusal is: the recipient's, this message's for now, or the sender's (which holds the queue).</summary>
+    static Refused Verdict(SmtpCommandException e)
+    {
+        var permanent = (int)e.StatusCode >= 500;
+        var policy = EnhancedStatus(e.Message) is { } enhanced && enhanced.StartsWith("5.7.", StringComparison.Ordinal);
+        return e.ErrorCode switch
+        {
+            SmtpErrorCode.RecipientNotAccepted when policy => Refused.Sender,
+            SmtpErrorCode.RecipientNotAccepted => permanent ? Refused.Recipient : Refused.ForNow,
+            SmtpErrorCode.MessageNotAccepted when !permanent => Refused.ForNow,
+            _ => Refused.Sender, // the greeting, authentication, MAIL FROM, or a policy refusal at DATA
+        };
+    }
+
+    /// <summary>"SMTP 550 5.1.1 RecipientNotAccepted": the codes, never the server's words (they can quote the address).</summary>
+    static string Describe(SmtpCommandException e)
+        => $"SMTP {(int)e.StatusCode}{(EnhancedStatus(e.Message) is { } enhanced ? " " + enhanced : "")} {e.ErrorCode}";
+
+    /// <summary>The RFC 3463 enhanced status code a reply starts with ("5.7.1 Relay access denied" → "5.7.1"), if any.</summary>
+    static string? EnhancedStatus(string reply)
+    {
+        var code = reply.TrimStart().Split(' ', 2)[0];
+        var parts = code.Split('.');
+        return parts.Length == 3 && parts[0] is "2" or "4" or "5" && parts.Skip(1).All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit))
+            ? code : null;
     }
 }

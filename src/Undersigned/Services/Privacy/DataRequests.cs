@@ -7,7 +7,7 @@ namespace Undersigned.Services.Privacy;
 /// address is known. The summary goes only to the address asked about, once per letter, within the daily mail cap.
 /// </summary>
 public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStore partners, OutboxStore outbox, ServiceKeys serviceKeys, LetterKeys letterKeys,
-    TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
+    Loops loops, TimeProvider clock, ILogger<DataRequests> log) : BackgroundService
 {
     public const int QueueCapacity = 1_000;
 
@@ -23,13 +23,26 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStor
         {
             await foreach (var email in queue.Reader.ReadAllAsync(stoppingToken))
             {
-                try
+                // One request at a time, each on its own: a database that does not answer is waited for (the request is kept,
+                // with back-off), and a request that fails otherwise is dropped alone (it holds an address: it is not logged).
+                for (var failures = 0; ; )
                 {
-                    await AnswerAsync(email, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    log.LogError("An access request could not be answered ({Error})", e.GetType().Name);
+                    try
+                    {
+                        await AnswerAsync(email, stoppingToken);
+                        loops.Succeeded(Loops.DataRequests);
+                        break;
+                    }
+                    catch (Exception e) when (Transient.Is(e))
+                    {
+                        loops.Failed(Loops.DataRequests, e);
+                        await Task.Delay(Loops.Backoff(++failures, TimeSpan.FromMinutes(1)), clock, stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        log.LogError("An access request could not be answered ({Error})", e.GetType().Name);
+                        break;
+                    }
                 }
             }
         }

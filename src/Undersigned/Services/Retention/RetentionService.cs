@@ -6,7 +6,7 @@ namespace Undersigned.Services.Retention;
 /// once), everything but confirmed signatures deleted, and contact details erased from what stays.
 /// </summary>
 public sealed class RetentionService(Db db, LettersStore letters, SignaturesStore signatures, OutboxStore outbox, WebhooksStore webhooks, AuditStore audit, ServiceStateStore state, Settings settings,
-    TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
+    Loops loops, TimeProvider clock, ILogger<RetentionService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
@@ -21,14 +21,16 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
                 {
                     await RunAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (Transient.Is(e))
                 {
-                    log.LogError("Retention run failed ({Error}); it runs again in {Minutes} minutes", e.GetType().Name, Interval.TotalMinutes);
+                    loops.Failed(Loops.Retention, e);
                 }
             } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
+
+    readonly SetAside<long> purges = new(loops, Loops.Retention, "The purge of letter", log);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -39,22 +41,64 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
             return;
         }
         log.LogInformation("Retention run started");
-        var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
-        if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
-        await signatures.ForgetExpiredChallengesAsync(now, ct);
-        var forgotten = await outbox.ForgetPastMailCountsAsync(now, ct);
-        if (forgotten > 0) log.LogInformation("{Count} past days' mail counts forgotten", forgotten);
-        var deliveries = await webhooks.ForgetOldDeliveriesAsync(now, ct);
-        if (deliveries > 0) log.LogInformation("{Count} webhook deliveries older than 30 days forgotten", deliveries);
-
-        foreach (var letterId in await letters.DueForPurgeAsync(now, ct))
+        var failed = 0;
+        // Each step on its own: one that fails does not stop the others, and it runs again next interval.
+        async Task Step(string name, Func<Task> step)
         {
-            await using var tx = await db.BeginWriteAsync(ct);
-            var kept = await signatures.PurgeAsync(tx, letterId);
-            await letters.MarkPurgedAsync(tx, letterId, now);
-            await audit.RecordAsync(tx, now, null, "letter.purge", letterId, rows: kept);
-            await tx.CommitAsync(ct);
-            log.LogInformation("Purged letter {LetterId}: data key destroyed, {Kept} confirmed signatures kept without contact details", letterId, kept);
+            try
+            {
+                await step();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed++;
+                log.LogError("Retention step '{Step}' failed ({Error}); it runs again in {Minutes} minutes", name, e.GetType().Name, Interval.TotalMinutes);
+            }
         }
+        await Step("expire", async () =>
+        {
+            var expired = await signatures.ExpireUnconfirmedAsync(now, TimeSpan.FromHours(settings.VerificationGraceHours), ct);
+            if (expired > 0) log.LogInformation("{Count} unconfirmed signatures expired", expired);
+        });
+        await Step("challenges", () => signatures.ForgetExpiredChallengesAsync(now, ct));
+        await Step("mail counts", async () =>
+        {
+            var forgotten = await outbox.ForgetPastMailCountsAsync(now, ct);
+            if (forgotten > 0) log.LogInformation("{Count} past days' mail counts forgotten", forgotten);
+        });
+        await Step("webhook deliveries", async () =>
+        {
+            var deliveries = await webhooks.ForgetOldDeliveriesAsync(now, ct);
+            if (deliveries > 0) log.LogInformation("{Count} webhook deliveries older than 30 days forgotten", deliveries);
+        });
+        await Step("purge", async () =>
+        {
+            foreach (var letterId in await letters.DueForPurgeAsync(now, ct))
+            {
+                if (purges.Contains(letterId)) continue;
+                try
+                {
+                    await PurgeAsync(letterId, now, ct);
+                    purges.Succeeded(letterId);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && !Transient.Is(e))
+                {
+                    failed++;
+                    purges.Failed(letterId, e);
+                }
+            }
+        });
+        if (failed == 0) loops.Succeeded(Loops.Retention);
+        else loops.Failed(Loops.Retention, $"{failed} step(s) failed");
+    }
+
+    async Task PurgeAsync(long letterId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        var kept = await signatures.PurgeAsync(tx, letterId);
+        await letters.MarkPurgedAsync(tx, letterId, now);
+        await audit.RecordAsync(tx, now, null, "letter.purge", letterId, rows: kept);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Purged letter {LetterId}: data key destroyed, {Kept} confirmed signatures kept without contact details", letterId, kept);
     }
 }

@@ -11,7 +11,7 @@ namespace Undersigned.Services.Webhooks;
 /// and when the next retry falls due.
 /// </summary>
 public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloads, WebhookGuard guard, ServiceKeys serviceKeys, AuditStore audit, Db db,
-    TimeProvider clock, ILogger<WebhookSender> log) : BackgroundService
+    Loops loops, TimeProvider clock, ILogger<WebhookSender> log) : BackgroundService
 {
     public const int PerEndpoint = 2;
     /// <summary>Longer than a request may take, so a claim outlives its attempt; a sender that dies frees its claims this long after.</summary>
@@ -21,6 +21,7 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
     readonly Dictionary<long, int> inFlight = [];
     readonly List<Task> running = [];
     readonly HttpClient http = guard.CreateClient();
+    readonly SetAside<long> unattemptable = new(loops, Loops.Webhooks, "Webhook delivery", log);
 
     void Wake() => wake.Writer.TryWrite(true);
 
@@ -29,27 +30,25 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         webhooks.Queued += Wake;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            for (var failures = 0; !stoppingToken.IsCancellationRequested;)
             {
                 DateTimeOffset? next;
                 try
                 {
                     next = await DispatchAsync(stoppingToken);
+                    failures = 0;
+                    loops.Succeeded(Loops.Webhooks);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (Transient.Is(e))
                 {
-                    log.LogError("The webhook queue could not be read ({Error}); trying again shortly", e.GetType().Name);
-                    next = clock.GetUtcNow() + TimeSpan.FromSeconds(5);
+                    loops.Failed(Loops.Webhooks, e);
+                    next = clock.GetUtcNow() + Loops.Backoff(++failures, TimeSpan.FromMinutes(1));
                 }
-                var remaining = next - clock.GetUtcNow();
-                if (remaining <= TimeSpan.Zero) continue;
-                using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var delay = remaining is { } wait ? Task.Delay(wait, clock, woken.Token) : Task.Delay(Timeout.Infinite, woken.Token);
-                // The clock may have moved while the timer was being set: look again rather than wait past the due time.
-                if (next <= clock.GetUtcNow()) continue;
-                await Task.WhenAny(wake.Reader.WaitToReadAsync(woken.Token).AsTask(), delay);
-                wake.Reader.TryRead(out _);
-                await woken.CancelAsync();
+                await Loops.WaitAsync(clock, next, async woken =>
+                {
+                    await wake.Reader.WaitToReadAsync(woken);
+                    wake.Reader.TryRead(out _);
+                }, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -92,11 +91,18 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         try
         {
             await AttemptAsync(delivery, ct);
+            unattemptable.Succeeded(delivery.Id);
+        }
+        catch (Exception e) when (Transient.Is(e))
+        {
+            // The claim runs out and the delivery is tried again.
+            log.LogWarning("Webhook delivery {DeliveryId} could not be attempted ({Error})", delivery.Id, e.GetType().Name);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // The claim runs out and the delivery is tried again.
-            log.LogError("Webhook delivery {DeliveryId} could not be attempted ({Error})", delivery.Id, e.GetType().Name);
+            // A bug with this delivery: it alone is tried again when its claim runs out, and after five tries it is set aside.
+            if (unattemptable.Failed(delivery.Id, e))
+                await webhooks.SetAsideAsync(delivery.Id, "The delivery could not be prepared; it was set aside.", clock.GetUtcNow(), CancellationToken.None);
         }
         catch (OperationCanceledException) { }
         finally

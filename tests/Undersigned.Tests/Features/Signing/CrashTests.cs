@@ -87,4 +87,34 @@ public sealed class CrashTests
         await smtp.WaitForCountAsync(stored.Count);
         Assert.Subset(smtp.Messages().Select(m => m.To.Mailboxes.Single().Address).ToHashSet(), accepted.ToHashSet());
     }
+
+#if POSTGRES // a database that stops answering: a PostgreSQL restart or failover (SQLite is a file the process holds open)
+    [Fact]
+    public async Task A_database_out_of_reach_answers_503_with_Retry_After_and_the_writer_carries_on_once_it_is_back()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        await using var app = new TestApp(directory);
+        await app.InitializeAsync();
+        var letter = await app.CreatePublishedLetterAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, Signer.Individual("before@example.org"))).StatusCode);
+
+        // Every connection the service has is cut, as a restart or failover does.
+        await TestDatabase.DisconnectServiceAsync(directory);
+        var refused = await app.Anonymous().SignAsync(letter, Signer.Individual("during@example.org"));
+        await refused.ProblemAsync(503);
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        // Back: the next signatures are taken (a pooled connection that was cut may answer 503 once more).
+        HttpResponseMessage taken;
+        for (var attempt = 1; (taken = await app.Anonymous().SignAsync(letter, Signer.Individual($"after{attempt}@example.org"))).StatusCode
+                              != HttpStatusCode.Accepted && attempt < 10; attempt++)
+            await taken.ProblemAsync(503);
+        Assert.Equal(HttpStatusCode.Accepted, taken.StatusCode);
+        await app.WaitForLogAsync(line => line.StartsWith("Error") && line.Contains("The writer loop failed"));
+        await app.WaitForLogAsync(line => line.Contains("The writer loop works again"));
+        Assert.Single(app.Logs, line => line.Contains("The writer loop failed"));
+        await using var connection = await app.OpenDatabaseAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM signatures"));
+    }
+#endif
 }

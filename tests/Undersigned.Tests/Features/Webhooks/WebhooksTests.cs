@@ -305,6 +305,24 @@ public sealed class WebhooksTests : SmtpAppTest
         Assert.Single(await DeliveriesAsync(webhookId), d => (string)d!["type"]! == "letter.closed");
     }
 
+    [Fact]
+    public async Task A_letter_open_for_three_months_with_a_letter_closed_webhook_keeps_the_service_up_and_closes_on_time()
+    {
+        // .NET timers refuse waits past ~49.7 days: the sender waits at most an hour at a time and looks again.
+        await using var receiver = await Receiver.StartAsync();
+        var letter = await app.CreatePublishedLetterAsync(new { closesAt = app.Clock.GetUtcNow().AddDays(90) });
+        var (webhookId, _) = await RegisterAsync(receiver, ["letter.closed"]);
+        await app.Admin().PostAsync($"/api/webhooks/{webhookId}/ping", null);
+        Assert.Equal("ping", (await receiver.NextAsync()).Type);
+        await RecordedAsync(webhookId, "ping");
+        await SignAsync(letter, "still.up@example.org");
+
+        app.Clock.Advance(TimeSpan.FromDays(90));
+        var closed = await receiver.NextAsync();
+        Assert.Equal(("letter.closed", (long)letter["id"]!), (closed.Type, (long)closed.Json["data"]!["letter"]!["id"]!));
+        Assert.DoesNotContain(app.Logs, line => line.StartsWith("Error") || line.StartsWith("Critical"));
+    }
+
     /// <summary>Runs README's Python receiver check on a delivery (the test clock is days behind the real one, so no staleness limit).</summary>
     static async Task<bool> ReadmeVerifiesAsync(string secret, Receiver.Received delivery, [System.Runtime.CompilerServices.CallerFilePath] string here = "")
     {

@@ -50,7 +50,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
         }
         // Evaluated now, not when issued, so extending the deadline also extends the time to confirm.
         var validUntil = Min(signature.VerifyIssuedAt!.Value + SignaturesStore.VerifyTokenLifetime,
-            letter.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours));
+            letter.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours)) + TimeSpan.FromMilliseconds(signature.VerifyExtendedMs);
         if (now > validUntil) // an expired signature whose deadline moved may still be confirmed
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 410, "This confirmation link has expired.", ("token", "has expired.")));
