@@ -42,7 +42,7 @@ AddSettings<MailSettings>("Undersigned:Mail");
 AddSettings<RateLimitSettings>("Undersigned:RateLimits");
 AddSettings<WebhookSettings>("Undersigned:Webhooks");
 services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfiguration>().GetConnectionString("Undersigned")
-                                         ?? "Data Source=data/undersigned.db"));
+                                         ?? "Data Source=data/undersigned.db", provider.GetRequiredService<ILogger<Db>>()));
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<Migrator>();
 services.AddSingleton(provider => ServiceKeys.Load(provider.GetRequiredService<Settings>(),
@@ -75,6 +75,7 @@ services.AddSingleton<OutboxSignal>();
 services.AddRateLimiter(_ => { });
 services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings, TimeProvider>(RateLimits.Configure);
 services.AddSingleton<BurstDetector>();
+services.AddSingleton<PartnerEntryLimit>();
 services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredService<IConfiguration>()["Undersigned:DisposableDomainsFile"]
                                                         ?? Path.Combine(AppContext.BaseDirectory, "disposable-domains.txt")));
 services.AddSingleton<ProofOfWork>();
@@ -121,6 +122,7 @@ FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
     member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 
 var app = builder.Build();
+LetterHtml.Log = app.Services.GetRequiredService<ILogger<Program>>();
 var settings = app.Services.GetRequiredService<Settings>();
 app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned starting in {Environment}", app.Environment.EnvironmentName);
 Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());

@@ -115,7 +115,10 @@ function copyable(label, text) {
 async function download(path, region) {
   const response = await api('GET', path, { raw: true });
   if (!response.ok) return region.replaceChildren(problem(await response.json().catch(() => null)));
-  const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '')?.[1] || path.split('/').pop();
+  // RFC 6266: filename* (UTF-8, percent-encoded) where given, else filename.
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const name = (star && decodeURIComponent(star)) || /filename="?([^";]+)"?/.exec(disposition)?.[1] || path.split('/').pop();
   const url = URL.createObjectURL(await response.blob());
   const link = h('a', { href: url, download: name });
   document.body.append(link);

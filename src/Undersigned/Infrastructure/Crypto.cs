@@ -17,6 +17,7 @@ public sealed class ServiceKeys
     readonly byte[] withdrawMacKey;
     readonly byte[] verifyMacKey;
     readonly byte[] webhookSecretKey;
+    readonly byte[] publicCursorKey;
 
     public ServiceKeys(byte[] serviceKey)
     {
@@ -28,6 +29,7 @@ public sealed class ServiceKeys
         withdrawMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned withdraw token"u8.ToArray());
         verifyMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned verify token"u8.ToArray());
         webhookSecretKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned webhook secrets"u8.ToArray());
+        publicCursorKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned public cursor"u8.ToArray());
         Fingerprint = Convert.ToHexStringLower(HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 8, info: "undersigned key fingerprint"u8.ToArray()));
     }
 
@@ -113,6 +115,42 @@ public sealed class ServiceKeys
 
     /// <summary>A webhook secret must be read back to sign with, so it is sealed rather than hashed.</summary>
     public byte[] SealWebhookSecret(string secret) => Aead.SealText(webhookSecretKey, secret);
+
+    /// <summary>
+    /// A public list's cursor: the letter and the position sealed together, so it reveals no signature id and one letter's
+    /// cursor is refused on another. The nonce is derived from what is sealed, so one position always has one cursor.
+    /// </summary>
+    public string SealPublicCursor(long letterId, long position)
+    {
+        Span<byte> plain = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(plain, letterId);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(plain[8..], position);
+        var sealedBytes = new byte[12 + 16 + 16];
+        HMACSHA256.HashData(publicCursorKey, plain)[..12].CopyTo(sealedBytes, 0);
+        using var cipher = new AesGcm(publicCursorKey, 16);
+        cipher.Encrypt(sealedBytes.AsSpan(0, 12), plain, sealedBytes.AsSpan(12, 16), sealedBytes.AsSpan(28));
+        return System.Buffers.Text.Base64Url.EncodeToString(sealedBytes);
+    }
+
+    /// <summary>The position a cursor from <see cref="SealPublicCursor"/> holds; null for anything else, or another letter's.</summary>
+    public long? OpenPublicCursor(long letterId, string cursor)
+    {
+        Span<byte> sealedBytes = stackalloc byte[44];
+        if (!System.Buffers.Text.Base64Url.IsValid(cursor, out var length) || length != 44
+            || System.Buffers.Text.Base64Url.DecodeFromChars(cursor, sealedBytes) != 44) return null;
+        Span<byte> plain = stackalloc byte[16];
+        try
+        {
+            using var cipher = new AesGcm(publicCursorKey, 16);
+            cipher.Decrypt(sealedBytes[..12], sealedBytes.Slice(12, 16), sealedBytes[28..], plain);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(plain) == letterId
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(plain[8..]) : null;
+    }
 
     public string OpenWebhookSecret(byte[] sealedSecret) => Aead.OpenText(webhookSecretKey, sealedSecret);
 }

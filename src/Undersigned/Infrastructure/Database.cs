@@ -19,7 +19,7 @@ public sealed class Db : IAsyncDisposable
 
     public Engine Engine { get; }
 
-    public Db(string connectionString)
+    public Db(string connectionString, ILogger? log = null)
     {
         var keys = new DbConnectionStringBuilder { ConnectionString = connectionString };
         if (keys.ContainsKey("Host") || keys.ContainsKey("Server"))
@@ -32,9 +32,38 @@ public sealed class Db : IAsyncDisposable
             return;
         }
         var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (builder.Mode != SqliteOpenMode.Memory && directory is not null) Directory.CreateDirectory(directory);
+        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file) OwnerOnly(Path.GetFullPath(file), log);
         sqlite = builder.ToString();
+    }
+
+    const UnixFileMode ReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The database holds every signer's name, hidden ones too: its folder is the service's user's only (0700) and the
+    /// file is made 0600 before SQLite first opens it (its -wal and -shm take the file's mode). A folder the service may
+    /// not change (not its own, such as a mounted volume) is left as it is, with one warning.
+    /// </summary>
+    static void OwnerOnly(string path, ILogger? log)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var directory = Path.GetDirectoryName(path)!;
+        var folder = Directory.CreateDirectory(directory, ReadWrite | UnixFileMode.UserExecute);
+        var open = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if ((folder.UnixFileMode & open) != 0)
+        {
+            try
+            {
+                File.SetUnixFileMode(directory, folder.UnixFileMode & ~open);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                log?.LogWarning("The database folder {Folder} can be read by other users and is not this service's to tighten: " +
+                                "make it readable by the service's user only (chmod 700)", directory);
+            }
+        }
+        if (!File.Exists(path)) new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = ReadWrite }).Dispose();
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+            if ((File.GetUnixFileMode(file) & open) != 0) File.SetUnixFileMode(file, ReadWrite);
     }
 
     static Db()
@@ -92,6 +121,9 @@ public sealed class Db : IAsyncDisposable
         await using var connection = await OpenReadAsync(ct);
         await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_migrations");
     }
+
+    /// <summary>PostgreSQL: drops idle pooled connections, which a database restart or failover leaves dead.</summary>
+    public void ForgetIdleConnections() => postgres?.Clear();
 
     /// <summary>A write transaction on a connection of its own.</summary>
     public async Task<WriteTransaction> BeginWriteAsync(CancellationToken ct = default)
@@ -188,7 +220,12 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Transaction.DisposeAsync();
+        try
+        {
+            await Transaction.DisposeAsync();
+        }
+        // A connection the database cut has no transaction left to roll back: the error that cut it is the one to report.
+        catch (Exception) when (Connection.State != System.Data.ConnectionState.Open) { }
         if (ownsConnection) await Connection.DisposeAsync();
     }
 }

@@ -8,7 +8,7 @@ public static partial class LanguageTag
 {
     public const string Message = "must be a BCP 47 language tag such as en, cy, ar or pt-BR.";
 
-    [GeneratedRegex("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\z")]
     private static partial Regex Pattern();
 
     /// <summary>The tag in its usual case (<c>pt-BR</c>, <c>sr-Latn</c>), or null when it is not shaped like one.</summary>

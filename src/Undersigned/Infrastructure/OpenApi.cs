@@ -40,7 +40,7 @@ public sealed partial class FastEndpointsOperationFilter : IOperationFilter
     [GeneratedRegex(@"\{(?<name>\w+)(:(?<constraint>[^}]+))?\}")]
     private static partial Regex RouteParameter();
 
-    [GeneratedRegex(@"^regex\(\^\((?<choices>[\w|]+)\)\$\)$")]
+    [GeneratedRegex(@"^regex\(\^\((?<choices>[\w|]+)\)\\z\)\z")]
     private static partial Regex ChoiceConstraint();
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)

@@ -22,11 +22,11 @@ public abstract class PageQuery
 
 public abstract class PageQueryValidator<T> : Validator<T> where T : PageQuery
 {
-    protected PageQueryValidator()
+    protected PageQueryValidator(bool checkCursor = true)
     {
         RuleFor(q => q.Limit).InclusiveBetween(1, 100);
-        RuleFor(q => q.Cursor).Must(c => Paging.Decode(c!) is not null).When(q => q.Cursor is not null)
-            .WithMessage("is not a cursor this API gave out.");
+        if (checkCursor)
+            RuleFor(q => q.Cursor).Must(c => Paging.Decode(c!) is not null).When(q => q.Cursor is not null).WithMessage(Paging.CursorMessage);
     }
 }
 
@@ -34,9 +34,11 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public static class Paging
 {
+    public const string CursorMessage = "is not a cursor this API gave out.";
+
     /// <summary>Builds a page from up to <c>take + 1</c> rows: the extra row only says whether another page exists.</summary>
-    public static Page<T> Of<T>(IReadOnlyList<T> rows, int take, Func<T, long> id)
-        => rows.Count > take ? new(rows.Take(take).ToList(), Encode(id(rows[take - 1]))) : new(rows, null);
+    public static Page<T> Of<T>(IReadOnlyList<T> rows, int take, Func<T, long> id, Func<long, string>? encode = null)
+        => rows.Count > take ? new(rows.Take(take).ToList(), (encode ?? Encode)(id(rows[take - 1]))) : new(rows, null);
 
     static string Encode(long id) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(id.ToString()));
 

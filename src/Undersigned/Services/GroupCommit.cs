@@ -82,7 +82,10 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
                     loops.Failed(Loops.Writer, unavailable.InnerException ?? e);
                     if (connection is not null) await connection.DisposeAsync();
                     connection = null;
-                    await Task.Delay(Loops.Backoff(++failures, MaxReconnectWait), clock, stoppingToken);
+                    // A restart or failover cut the idle connections too: the next batch tries a fresh one at once, and
+                    // only a database still out of reach then is waited for.
+                    db.ForgetIdleConnections();
+                    if (++failures > 1) await Task.Delay(Loops.Backoff(failures - 1, MaxReconnectWait), clock, stoppingToken);
                 }
                 batch.Clear();
             }

@@ -24,7 +24,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
             .Select(e => e.Metadata.GetMetadata<EndpointDefinition>())
             .Where(d => d is not null)
             .Distinct()
-            .SelectMany(d => d!.Routes.SelectMany(route => d.Verbs.Select(verb => (verb, route, Regex.Replace(route.Replace("{format:regex(^(md|html|pdf)$)}", "md"), @"\{[^}]+\}", "1"), d!))));
+            .SelectMany(d => d!.Routes.SelectMany(route => d.Verbs.Select(verb => (verb, route, Regex.Replace(route.Replace(@"{format:regex(^(md|html|pdf)\z)}", "md"), @"\{[^}]+\}", "1"), d!))));
 
     static HttpRequestMessage Request(string method, string url)
         => new(new HttpMethod(method), url) { Content = method is "GET" or "DELETE" ? null : new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };

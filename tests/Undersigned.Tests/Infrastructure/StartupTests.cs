@@ -6,6 +6,24 @@ namespace Undersigned.Tests.Infrastructure;
 
 public sealed class StartupTests
 {
+#if !POSTGRES // the SQLite file is the database
+    [Fact]
+    public async Task The_database_file_and_its_folder_are_the_service_users_only()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        var folder = Path.Combine(directory, "db");
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101); // 0755, as a folder made by hand
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Undersigned"] = $"Data Source={Path.Combine(folder, "undersigned.db")}" };
+        await using var app = new TestApp(directory, settings);
+        await app.InitializeAsync();
+        await app.CreatePublishedLetterAsync(); // writes, so the WAL and its index exist
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(folder));
+        foreach (var file in new[] { "undersigned.db", "undersigned.db-wal", "undersigned.db-shm" })
+            Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Combine(folder, file)));
+    }
+#endif
+
     [Fact]
     public async Task A_restart_keeps_data_and_applies_no_migration_twice()
     {

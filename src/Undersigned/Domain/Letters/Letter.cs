@@ -19,7 +19,7 @@ public static partial class LetterSlug
 {
     public const int MaxLength = 80;
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     public static partial System.Text.RegularExpressions.Regex Pattern();
 
     /// <summary>Lower-case letters, digits and single hyphens, at most 80 characters: the only slugs a letter can have.</summary>

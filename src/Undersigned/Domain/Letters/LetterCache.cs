@@ -19,7 +19,7 @@ public sealed record PublishedLetter(LetterRow Row, string BodyHtml, IReadOnlyDi
     [
         new(Row.Language, Row.Title, Row.Target, Row.Body, BodyHtml, Row.ConsentText, Row.TextVersion ?? 1),
         .. Translations.Where(t => !t.Hidden && !t.IsOutdated(Row)).OrderBy(t => t.Language, StringComparer.Ordinal)
-            .Select(t => new LetterText(t.Language, t.Title, t.Target ?? Row.Target, t.Body, LetterHtml.Render(t.Body), t.ConsentText ?? Row.ConsentText,
+            .Select(t => new LetterText(t.Language, t.Title, t.Target ?? Row.Target, t.Body, LetterHtml.Render(t.Body, Row.Id), t.ConsentText ?? Row.ConsentText,
                 t.TextVersion ?? 1)),
     ];
 
@@ -54,8 +54,8 @@ sealed class LetterCache
         if (letters.TryGetValue(slug, out var cached)) return cached;
         var readIn = Interlocked.Read(ref generation);
         if (await load() is not { } loaded) return null; // not cached: a draft may be published any moment
-        var letter = new PublishedLetter(loaded.Row, LetterHtml.Render(loaded.Row.Body), loaded.Partners.ToDictionary(p => p.Code),
-            loaded.Outcomes.Select(o => new PublishedOutcome(o, LetterHtml.Render(o.Body))).ToList(), loaded.Translations);
+        var letter = new PublishedLetter(loaded.Row, LetterHtml.Render(loaded.Row.Body, loaded.Row.Id), loaded.Partners.ToDictionary(p => p.Code),
+            loaded.Outcomes.Select(o => new PublishedOutcome(o, LetterHtml.Render(o.Body, loaded.Row.Id))).ToList(), loaded.Translations);
         // A read that raced a change must not put the old letter back after Forget.
         if (Interlocked.Read(ref generation) == readIn) letters[slug] = letter;
         return letter;

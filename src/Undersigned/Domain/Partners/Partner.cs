@@ -35,7 +35,7 @@ public static partial class PartnerCode
 {
     public const int MaxLength = 40;
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex Pattern();
 
     public static bool IsWellFormed(string? code) => code is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(code);
@@ -49,4 +49,10 @@ public static partial class PartnerCode
 public static class PartnerConsent
 {
     public const int Version = 1;
+}
+
+/// <summary>A partner's own numbers for a letter: what it submitted, and of that what counts now.</summary>
+public sealed record PartnerCounts(long Submitted, long Confirmed)
+{
+    public static readonly PartnerCounts None = new(0, 0);
 }

@@ -104,11 +104,20 @@ public sealed class PartnersStore(Db db, LettersStore letters)
     public async Task<LetterRow?> LetterOfAsync(long partnerId, long letterId, CancellationToken ct)
         => (await LettersOfAsync(partnerId, ct)).FirstOrDefault(l => l.Id == letterId);
 
-    /// <summary>The signatures a partner brought, per letter and status.</summary>
-    public async Task<List<(long LetterId, string Status, long Count)>> CountsOfAsync(long partnerId, CancellationToken ct)
+    /// <summary>
+    /// What a partner may see of its own numbers, per letter: every submission it made (whatever became of it) and the
+    /// signatures first submitted through it that count now. No pending, review or expired counts: those would move
+    /// differently for an address that had signed already than for a new one, and tell the partner who had.
+    /// </summary>
+    public async Task<Dictionary<long, PartnerCounts>> CountsOfAsync(long partnerId, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);
-        return (await connection.QueryAsync<(long, string, long)>(
-            "SELECT letter_id, status, count(*) FROM signatures WHERE partner_id = @partnerId GROUP BY letter_id, status", new { partnerId })).ToList();
+        var confirmed = (await connection.QueryAsync<(long LetterId, long Count)>(
+                "SELECT letter_id, count(*) FROM signatures WHERE partner_id = @partnerId AND status = @Confirmed GROUP BY letter_id",
+                new { partnerId, SignatureStatus.Confirmed }))
+            .ToDictionary(c => c.LetterId, c => c.Count);
+        return (await connection.QueryAsync<(long LetterId, long Submitted)>(
+                "SELECT letter_id, submitted FROM partner_submissions WHERE partner_id = @partnerId", new { partnerId }))
+            .ToDictionary(s => s.LetterId, s => new PartnerCounts(s.Submitted, confirmed.GetValueOrDefault(s.LetterId)));
     }
 }

@@ -28,8 +28,11 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var all = new DynamicParameters(parameters);
         all.Add("to", to);
         all.Add("from", move.From);
+        // When it moved: the public timeline counts each change at the hour it happened.
+        all.Add("statusChangedAt", clock.GetUtcNow().ToUnixTimeMilliseconds());
         return await tx.ExecuteAsync(
-            $"UPDATE signatures SET status = @to{(alsoSet is null ? "" : ", " + alsoSet)} WHERE ({where}) AND {db.In("status", "from")}", all);
+            $"UPDATE signatures SET status = @to, status_changed_at = @statusChangedAt{(alsoSet is null ? "" : ", " + alsoSet)} " +
+            $"WHERE ({where}) AND {db.In("status", "from")}", all);
     }
 
     // ----- signing (called by the signature writer inside its batch transaction)
@@ -43,6 +46,12 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         var letterKey = await letterKeys.GetAsync(tx, draft.LetterId)
                         ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
+        // Counted for the partner whatever becomes of it, so its counts say nothing of who had signed already.
+        if (draft.PartnerId is { } partnerId)
+            await tx.ExecuteAsync("""
+                INSERT INTO partner_submissions (partner_id, letter_id, submitted) VALUES (@partnerId, @LetterId, 1)
+                ON CONFLICT (partner_id, letter_id) DO UPDATE SET submitted = partner_submissions.submitted + 1
+                """, new { partnerId, draft.LetterId });
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
         var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<Existing>("""
             SELECT s.id, s.status, s.mails_sent, s.mails_day, s.verify_issued_at, s.name, s.role, s.organisation, s.show_name, s.text_version,
@@ -274,6 +283,22 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return true;
     }
 
+    /// <summary>
+    /// The letter a withdraw or stop-sharing link is for, when the link is valid; null otherwise. Read only: the page
+    /// behind the link names the letter from it, since the link itself names none.
+    /// </summary>
+    public async Task<long?> LetterOfLinkAsync(string token, bool stopSharing, CancellationToken ct)
+    {
+        if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
+        await using var connection = await db.OpenReadAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(long LetterId, string Kind, byte[]? EmailHmac)?>(
+            "SELECT letter_id, kind, email_hmac FROM signatures WHERE id = @id", new { id });
+        return row is { EmailHmac: { } emailHmac } && ServiceKeys.Matches(token, stopSharing
+            ? serviceKeys.StopSharingToken(id, row.Value.LetterId, row.Value.Kind, emailHmac)
+            : serviceKeys.WithdrawToken(id, row.Value.LetterId, row.Value.Kind, emailHmac))
+            ? row.Value.LetterId : null;
+    }
+
     /// <summary>The signature's "stop sharing" link, for the summary email, where its signer lets a partner contact them.</summary>
     public string StopSharingToken(SignatureRow row, byte[] emailHmac) => serviceKeys.StopSharingToken(row.Id, row.LetterId, row.Kind, emailHmac);
 
@@ -477,12 +502,21 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// unsubscribed, and whose address no mail server has refused for good.
     /// </summary>
     public async Task<List<(long Id, byte[] EmailEncrypted, string? Language)>> UpdateRecipientsAsync(WriteTransaction tx, long letterId)
-        => (await tx.QueryAsync<(long, byte[], string?)>("""
-            SELECT s.id, s.email_encrypted, s.language FROM signatures s
-            WHERE s.letter_id = @letterId AND s.status = @Confirmed AND s.updates = @yes AND s.email_encrypted IS NOT NULL AND s.staff_added_by IS NULL
-              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = s.id AND o.failed_at IS NOT NULL)
-            ORDER BY s.id
-            """, new { letterId, SignatureStatus.Confirmed, yes = true })).ToList();
+        => (await tx.QueryAsync<(long, byte[], string?)>($"SELECT s.id, s.email_encrypted, s.language {UpdateRecipients} ORDER BY s.id",
+            new { letterId, SignatureStatus.Confirmed, yes = true })).ToList();
+
+    /// <summary>How many an update would go to now: read only, for the preview (no write lock taken).</summary>
+    public async Task<int> CountUpdateRecipientsAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<int>($"SELECT count(*) {UpdateRecipients}", new { letterId, SignatureStatus.Confirmed, yes = true });
+    }
+
+    const string UpdateRecipients = """
+        FROM signatures s
+        WHERE s.letter_id = @letterId AND s.status = @Confirmed AND s.updates = @yes AND s.email_encrypted IS NOT NULL AND s.staff_added_by IS NULL
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signature_id = s.id AND o.failed_at IS NOT NULL)
+        """;
 
     /// <summary>A new one-click unsubscribe link for a signer; only its hash is kept.</summary>
     public async Task<string> NewUnsubscribeTokenAsync(WriteTransaction tx, long signatureId, DateTimeOffset now)
@@ -503,6 +537,19 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         await tx.ExecuteAsync("UPDATE signatures SET updates = @no WHERE id = @signatureId AND updates IS NOT NULL", new { signatureId, no = false });
         await tx.CommitAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// The public record of changes: signatures that started and stopped counting in each UTC hour, at the hour each
+    /// happened (kept by triggers). A withdrawal is never taken from the hour its signature once started to count.
+    /// </summary>
+    public async Task<List<PublicChange>> PublicChangesByHourAsync(long letterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<(long Hour, long Added, long Removed)>("""
+            SELECT hour, CAST(sum(added) AS BIGINT), CAST(sum(removed) AS BIGINT) FROM public_changes WHERE letter_id = @letterId
+            GROUP BY hour ORDER BY hour
+            """, new { letterId })).Select(r => new PublicChange(DateTimeOffset.FromUnixTimeMilliseconds(r.Hour), r.Added, r.Removed)).ToList();
     }
 
     /// <summary>Confirmed signatures by the UTC hour they started to count (kept by triggers; no scan of signatures).</summary>

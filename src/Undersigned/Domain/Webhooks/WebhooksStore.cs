@@ -329,15 +329,17 @@ public sealed class WebhooksStore(Db db)
             new { endpoint.Id, now, reason = $"Every delivery since {failingSince:yyyy-MM-dd HH:mm} UTC failed; the last: {error}" }) == 1;
     }
 
-    /// <summary>A delivery the sender could not even attempt, time after time: failed for good, with why (staff may redeliver).</summary>
-    public async Task SetAsideAsync(long deliveryId, string error, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Ends a queued delivery without sending it, saying why: cancelled (the endpoint may not hear of the event), or
+    /// failed when the sender could not even prepare it, time after time (staff may redeliver).
+    /// </summary>
+    public async Task EndAsync(long deliveryId, string status, string error, DateTimeOffset now, CancellationToken ct)
     {
-        await using var tx = await db.BeginWriteAsync(ct);
-        await tx.ExecuteAsync($"""
-            UPDATE webhook_deliveries SET status = '{DeliveryStatus.Failed}', lease_until = NULL, last_attempt_at = @now, error = @error
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync($"""
+            UPDATE webhook_deliveries SET status = @status, lease_until = NULL, last_attempt_at = @now, error = @error
             WHERE id = @deliveryId AND status = '{DeliveryStatus.Queued}'
-            """, new { deliveryId, error, now });
-        await tx.CommitAsync(ct);
+            """, new { deliveryId, status, error, now });
     }
 
     async Task<bool> IsPingAsync(WriteTransaction tx, ClaimedDelivery delivery)

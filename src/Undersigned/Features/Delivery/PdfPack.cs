@@ -1,4 +1,3 @@
-using Markdig;
 using SkiaSharp;
 using static Undersigned.Infrastructure.TextLayout;
 
@@ -23,7 +22,7 @@ public static class PdfPack
             page.Paragraph($"To: {pack.Target}", 11, Fonts.Regular);
             page.Paragraph($"Date: {pack.LocalDate}", 11, Fonts.Regular);
             page.Space(8);
-            foreach (var paragraph in Markdown.ToPlainText(pack.Body, Pipeline).ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var paragraph in LetterHtml.PlainText(pack.Body).ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 page.Paragraph(paragraph, 11, Fonts.Regular);
             page.Space(8);
             page.Paragraph("Signatories", 14, Fonts.Bold);
@@ -46,7 +45,6 @@ public static class PdfPack
         return stream.ToArray();
     }
 
-    static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().DisableHtml().Build();
 
     sealed class PageWriter(SKDocument document)
     {

@@ -82,6 +82,7 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
     public LetterFieldsValidator()
     {
         RuleFor(l => l.Title).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
+        RuleFor(l => l.Body).Must(LetterHtml.IsReadable).WithMessage(LetterHtml.NestingMessage);
         RuleFor(l => l.Body).NotEmpty().MaximumLength(100_000).Must(Text.HasNoControlCharacters)
             .WithMessage("must not contain control characters.");
         RuleFor(l => l.Target).NotEmpty().MaximumLength(300).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");

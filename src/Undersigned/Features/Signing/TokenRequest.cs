@@ -16,3 +16,32 @@ public class TokenRequestValidator<T> : Validator<T> where T : TokenRequest
 }
 
 public sealed class TokenRequestValidator : TokenRequestValidator<TokenRequest>;
+
+/// <summary>A withdraw or stop-sharing link's token; with a preview, only which letter it is for.</summary>
+public sealed class LinkRequest : TokenRequest
+{
+    /// <summary>true: only say which letter the link is for, changing nothing (the page names the letter before the person acts).</summary>
+    public bool Preview { get; set; }
+}
+
+public sealed class LinkRequestValidator : TokenRequestValidator<LinkRequest>;
+
+/// <summary>What a withdraw or stop-sharing link does, or with a preview which letter it is for.</summary>
+public sealed class LinkResponse
+{
+    /// <summary><c>withdrawn</c> or <c>not-shared</c>; <c>pending</c> for a preview.</summary>
+    public required string Status { get; init; }
+    /// <summary>The letter's title, for a preview.</summary>
+    public string? LetterTitle { get; init; }
+    public string? LetterSlug { get; init; }
+}
+
+/// <summary>The preview both link pages ask for: the letter the link is for, or a 400 when the link is not valid.</summary>
+public static class LinkPreview
+{
+    public static async Task<IResult> AnswerAsync(HttpContext http, SignaturesStore signatures, LettersStore letters, string token, bool stopSharing,
+        CancellationToken ct)
+        => await signatures.LetterOfLinkAsync(token, stopSharing, ct) is { } letterId && await letters.FindAsync(letterId, ct) is { } letter
+            ? Results.Json(new LinkResponse { Status = SignatureStatus.Pending, LetterTitle = letter.Title, LetterSlug = letter.Slug }, Json.Options)
+            : Problems.Create(http, 400, "This link is not valid.", ("token", "is not valid."));
+}

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Undersigned.Features.Widget;
 
 /// <summary>
-/// CORS for the widget's signing calls to a letter's public API: only the letter's <c>allowedOrigins</c> (any when
-/// empty), preflights included, always with <c>Vary: Origin</c>. Public reads answer every site alike. Signing also checks Origin itself: CORS alone cannot stop a
+/// CORS for the widget's signing calls to a letter's public API: only the letter's <c>allowedOrigins</c> and its attached
+/// partners' sites (any when the letter's list is empty), preflights included, always with <c>Vary: Origin</c>. Public reads answer every site alike. Signing also checks Origin itself: CORS alone cannot stop a
 /// cross-site form post.
 /// </summary>
 public sealed partial class Cors(RequestDelegate next, LettersStore letters)
@@ -27,7 +27,8 @@ public sealed partial class Cors(RequestDelegate next, LettersStore letters)
         }
 
         http.Response.Headers.Vary = "Origin";
-        var letter = (await letters.FindPublishedAsync(slug, http.RequestAborted))?.Row;
+        // The same sites signing allows: the letter's own and its attached partners'.
+        var letter = await letters.FindPublishedAsync(slug, http.RequestAborted);
         var allowed = letter is not null && Origin.IsAllowed(origin, letter.Origins);
         if (allowed) http.Response.Headers.AccessControlAllowOrigin = origin;
 

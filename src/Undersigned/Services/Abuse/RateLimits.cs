@@ -27,6 +27,31 @@ public sealed class RateLimitSettings
     public Limit DataRequests { get; set; } = new() { PermitLimit = 5, WindowSeconds = 3600 };
     /// <summary>Signatures from one address beyond this many in the window are quietly held for review.</summary>
     public Limit BurstHold { get; set; } = new() { PermitLimit = 5, WindowSeconds = 600 };
+    /// <summary>Entries one partner may add in an hour, through all its keys and sessions together.</summary>
+    public int PartnerEntriesPerHour { get; set; } = 600;
+}
+
+/// <summary>
+/// The partner entry limit: a fixed hour-long window per partner, on the injected clock. Kept apart from the address
+/// limits, which run before the key is known.
+/// </summary>
+public sealed class PartnerEntryLimit(RateLimitSettings limits, TimeProvider clock)
+{
+    static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    readonly Dictionary<long, (DateTimeOffset Start, int Count)> windows = [];
+
+    /// <summary>Takes one entry from the partner's allowance; null when taken, else how long until the window ends.</summary>
+    public TimeSpan? TryTake(long partnerId)
+    {
+        var now = clock.GetUtcNow();
+        lock (windows)
+        {
+            if (!windows.TryGetValue(partnerId, out var window) || now >= window.Start + Window) window = (now, 0);
+            if (window.Count >= limits.PartnerEntriesPerHour) return window.Start + Window - now;
+            windows[partnerId] = (window.Start, window.Count + 1);
+            return null;
+        }
+    }
 }
 
 public static class RateLimits

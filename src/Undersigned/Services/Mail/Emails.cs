@@ -17,9 +17,10 @@ public static class Emails
         var w = Words.Named(email.Language) ?? Words.Named(email.Language?.Split('-')[0]) ?? Words.All[Words.Default];
         var title = letter.Title;
         var baseUrl = publicBaseUrl.TrimEnd('/');
-        var query = $"?letter={Uri.EscapeDataString(letter.Slug)}";
-        var withdrawLink = email.WithdrawToken is null ? null : $"{baseUrl}/withdraw{query}#{email.WithdrawToken}";
-        var stopSharingLink = email.StopSharing is null ? null : $"{baseUrl}/stop-sharing{query}#{email.StopSharing.Token}";
+        // A signer's own links name no letter in a query: a proxy's or CDN's log would read "this address opened the
+        // confirmation page of letter X". The token, in the fragment, never reaches a server; the page learns the rest from it.
+        var withdrawLink = email.WithdrawToken is null ? null : $"{baseUrl}/withdraw#{email.WithdrawToken}";
+        var stopSharingLink = email.StopSharing is null ? null : $"{baseUrl}/stop-sharing#{email.StopSharing.Token}";
         var stopSharingText = email.StopSharing is null ? null : w.Format("email.stopSharing", ("partner", Text.Isolate(email.StopSharing.Partner)));
         var unsubscribeLink = email.UnsubscribeToken is null ? null : $"{baseUrl}/unsubscribe?t={email.UnsubscribeToken}";
         var letterLink = $"{baseUrl}/letters/{Uri.EscapeDataString(letter.Slug)}" + (email.Language is null ? "" : $"?lang={Uri.EscapeDataString(email.Language)}");
@@ -35,7 +36,7 @@ public static class Emails
                     w["email.verify.notYou"],
                     w["email.verify.open"],
                 },
-                ((string Text, string Url)?)(w["email.verify.action"], $"{baseUrl}/verify{query}#{email.VerifyToken}")),
+                ((string Text, string Url)?)(w["email.verify.action"], $"{baseUrl}/verify#{email.VerifyToken}")),
             EmailKind.Milestone => (
                 $"Milestone passed: {title}",
                 new[]
@@ -46,7 +47,7 @@ public static class Emails
                 ((string Text, string Url)?)("See the letter", letterLink)),
             EmailKind.Update => (
                 email.Subject!,
-                Markdig.Markdown.ToPlainText(email.Summary!, UpdatePipeline).ReplaceLineEndings("\n")
+                LetterHtml.PlainText(email.Summary!).ReplaceLineEndings("\n")
                     .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Append(w.Format("email.update.footer", ("title", title), ("link", unsubscribeLink!)))
                     .ToArray(),
@@ -88,6 +89,4 @@ public static class Emails
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;
     }
-
-    static readonly Markdig.MarkdownPipeline UpdatePipeline = Markdig.MarkdownExtensions.DisableHtml(new Markdig.MarkdownPipelineBuilder()).Build();
 }

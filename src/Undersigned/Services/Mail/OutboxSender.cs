@@ -150,8 +150,8 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
             }
             catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
             {
-                // Relaying to this recipient refused (5.7.x): the relay's setting, not the address. The row waits behind
-                // the rest, so mail the relay does take is not stuck behind it.
+                // Refused at RCPT for the sender's reasons (relaying, policy, our greeting): not the address. The row
+                // waits behind the rest, so mail the relay does take is not stuck behind it.
                 batch.Retries.Add((row.Id, now + Backoff(row.Attempts + 1)));
                 return Hold(Describe(e), now);
             }
@@ -191,15 +191,21 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
 
     enum Refused { Recipient, ForNow, Sender }
 
-    /// <summary>Whose problem a refusal is: the recipient's, this message's for now, or the sender's (which holds the queue).</summary>
+    /// <summary>
+    /// Whose problem a refusal is: the recipient's, this message's for now, or the sender's (which holds the queue). At
+    /// <c>RCPT TO</c> only an addressing or mailbox status (RFC 3463 <c>5.1.x</c>, <c>5.2.x</c>, or with no enhanced code
+    /// 550–553) is the recipient's: relays such as postfix refuse a bad greeting, relaying or policy there too
+    /// (<c>504 5.5.2 Helo command rejected</c>, <c>554 5.7.1 Relay access denied</c>).
+    /// </summary>
     static Refused Verdict(SmtpCommandException e)
     {
         var permanent = (int)e.StatusCode >= 500;
-        var policy = EnhancedStatus(e.Message) is { } enhanced && enhanced.StartsWith("5.7.", StringComparison.Ordinal);
         return e.ErrorCode switch
         {
-            SmtpErrorCode.RecipientNotAccepted when policy => Refused.Sender,
-            SmtpErrorCode.RecipientNotAccepted => permanent ? Refused.Recipient : Refused.ForNow,
+            SmtpErrorCode.RecipientNotAccepted when !permanent => Refused.ForNow,
+            SmtpErrorCode.RecipientNotAccepted => EnhancedStatus(e.Message) is { } enhanced
+                ? enhanced.StartsWith("5.1.", StringComparison.Ordinal) || enhanced.StartsWith("5.2.", StringComparison.Ordinal) ? Refused.Recipient : Refused.Sender
+                : (int)e.StatusCode is >= 550 and <= 553 ? Refused.Recipient : Refused.Sender,
             SmtpErrorCode.MessageNotAccepted when !permanent => Refused.ForNow,
             _ => Refused.Sender, // the greeting, authentication, MAIL FROM, or a policy refusal at DATA
         };

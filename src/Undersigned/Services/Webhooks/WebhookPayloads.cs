@@ -21,9 +21,22 @@ public sealed record SignerContact(string? Name, string? Email, string? Role, st
 /// </summary>
 public sealed class WebhookPayloads(LettersStore letters, SignaturesStore signatures, PartnersStore partners, LetterKeys letterKeys, TimeProvider clock)
 {
-    /// <summary>The body, and whether it carries a signer's contact details.</summary>
-    public async Task<(byte[] Body, bool CarriesContact)> BuildAsync(WebhookEventRow ev, long? partnerId, CancellationToken ct)
+    /// <summary>
+    /// The facts of a letter event a partner's key could read too; the rest (staff's reason for a deadline move, the
+    /// admin's pause reason with it) stays with staff.
+    /// </summary>
+    static readonly string[] PartnerFacts = ["change", "previousClosesAt", "closesAt", "milestone"];
+
+    /// <summary>
+    /// The body, and whether it carries a signer's contact details; null when the endpoint may not hear of the event: a
+    /// partner's hears only of published letters it is attached to now (a withdrawal or stop-sharing notice excepted,
+    /// which tells it to erase what it holds). Decided here, when sent, so events queued earlier and redeliveries obey it too.
+    /// </summary>
+    public async Task<(byte[] Body, bool CarriesContact)?> BuildAsync(WebhookEventRow ev, long? partnerId, CancellationToken ct)
     {
+        if (partnerId is { } partner && ev.LetterId is { } eventLetter && ev.Type is not (WebhookEvent.SignatureWithdrawn or WebhookEvent.SharingStopped)
+            && await partners.LetterOfAsync(partner, eventLetter, ct) is null)
+            return null;
         JsonNode? data;
         var carriesContact = false;
         if (ev.SignatureId is { } signatureId)
@@ -35,6 +48,8 @@ public sealed class WebhookPayloads(LettersStore letters, SignaturesStore signat
         else
         {
             var facts = ev.Facts is null ? new JsonObject() : JsonNode.Parse(ev.Facts)!.AsObject();
+            if (partnerId is not null)
+                foreach (var name in facts.Select(f => f.Key).Where(name => !PartnerFacts.Contains(name)).ToList()) facts.Remove(name);
             if (ev.LetterId is { } letterId && await LetterAsync(letterId, ct) is { } letter)
                 facts.Insert(0, "letter", JsonSerializer.SerializeToNode(letter, Json.Options));
             data = facts;

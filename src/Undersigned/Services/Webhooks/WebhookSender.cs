@@ -102,7 +102,8 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         {
             // A bug with this delivery: it alone is tried again when its claim runs out, and after five tries it is set aside.
             if (unattemptable.Failed(delivery.Id, e))
-                await webhooks.SetAsideAsync(delivery.Id, "The delivery could not be prepared; it was set aside.", clock.GetUtcNow(), CancellationToken.None);
+                await webhooks.EndAsync(delivery.Id, DeliveryStatus.Failed, "The delivery could not be prepared; it was set aside.", clock.GetUtcNow(),
+                    CancellationToken.None);
         }
         catch (OperationCanceledException) { }
         finally
@@ -121,7 +122,12 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         var endpoint = await webhooks.TargetAsync(delivery.EndpointId, ct);
         var ev = await webhooks.EventAsync(delivery.EventId, ct);
         if (endpoint is null || ev is null) return; // deleted meanwhile
-        var (body, carriesContact) = await payloads.BuildAsync(ev, endpoint.PartnerId, ct);
+        if (await payloads.BuildAsync(ev, endpoint.PartnerId, ct) is not (var body, var carriesContact))
+        {
+            await webhooks.EndAsync(delivery.Id, DeliveryStatus.Cancelled, "Not sent: this partner's endpoint hears only of published letters it is attached to.",
+                clock.GetUtcNow(), ct);
+            return;
+        }
         // Recorded before it leaves: whatever becomes of the attempt, the trail shows where the contact details went.
         if (carriesContact)
             await audit.RecordAsync(null, clock.GetUtcNow(), null, "webhook.contact", ev.LetterId, ev.SignatureId,

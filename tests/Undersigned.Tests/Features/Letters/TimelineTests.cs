@@ -66,33 +66,51 @@ public sealed class TimelineTests : SmtpAppTest
     }
 
     [Fact]
-    public async Task The_public_sees_daily_and_cumulative_counts_only_from_25_signatures()
+    public async Task The_public_sees_ended_days_of_at_least_5_changes_from_25_signatures_and_a_day_shown_never_changes()
     {
         var letter = await app.CreatePublishedLetterAsync();
         var admin = app.Admin();
-        async Task AddAsync(int n)
+        async Task<List<long>> AddAsync(int n)
         {
+            var ids = new List<long>();
             for (var i = 0; i < n; i++)
-                Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures",
-                    new { kind = "individual", name = $"Signer {Guid.NewGuid():N}", showName = true })).StatusCode);
+            {
+                var added = await admin.PostAsJsonAsync($"/api/letters/{letter["id"]}/signatures", new { kind = "individual", name = $"Signer {Guid.NewGuid():N}", showName = true });
+                Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+                ids.Add((long)(await added.JsonAsync())["id"]!);
+            }
+            return ids;
         }
-        await AddAsync(24);
         var url = $"/api/public/letters/{letter["slug"]}/timeline";
+        async Task<List<(string, long, long)>> DaysAsync()
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(2)); // past the second public counts are kept for
+            return (await (await app.Anonymous().GetAsync(url)).JsonAsync())["items"]!.AsArray()
+                .Select(d => ((string)d!["date"]!, (long)d["confirmed"]!, (long)d["cumulative"]!)).ToList();
+        }
+        var firstDay = await AddAsync(24);
         var small = await (await app.Anonymous().GetAsync(url)).JsonAsync();
         Assert.Empty(small["items"]!.AsArray());
         Assert.Equal(25, (int)small["threshold"]!);
         Assert.Equal("date,confirmed,cumulative\r\n", await app.Anonymous().GetStringAsync(url + ".csv"));
         Assert.DoesNotContain("<figure class=\"timeline\">", await app.Anonymous().GetStringAsync($"/letters/{letter["slug"]}?lang=en"));
 
+        // 24 November: today is not shown until it is over.
         app.Clock.Advance(TimeSpan.FromDays(1));
         await AddAsync(2);
-        app.Clock.Advance(TimeSpan.FromSeconds(2)); // past the second public counts are kept for
-        var days = (await (await app.Anonymous().GetAsync(url)).JsonAsync())["items"]!.AsArray();
-        Assert.Equal([("2026-11-23", 24L, 24L), ("2026-11-24", 2L, 26L)],
-            days.Select(d => ((string)d!["date"]!, (long)d["confirmed"]!, (long)d["cumulative"]!)));
-        Assert.Equal("date,confirmed,cumulative\r\n2026-11-23,24,24\r\n2026-11-24,2,26\r\n", await app.Anonymous().GetStringAsync(url + ".csv"));
+        Assert.Equal([("2026-11-23", 24L, 24L)], await DaysAsync());
+        // One more, and a signer of the 23rd erased: counted on the 24th, never taken from the day already shown.
+        await AddAsync(1);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/letters/{letter["id"]}/signatures/{firstDay[0]}")).StatusCode);
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        // The 24th had 4 changes: folded into the next day with enough, so nobody can be dated by a day of their own.
+        Assert.Equal([("2026-11-23", 24L, 24L)], await DaysAsync());
+        await AddAsync(1);
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal([("2026-11-23", 24L, 24L), ("2026-11-25", 3L, 27L)], await DaysAsync());
+        Assert.Equal("date,confirmed,cumulative\r\n2026-11-23,24,24\r\n2026-11-25,3,27\r\n", await app.Anonymous().GetStringAsync(url + ".csv"));
         var page = await app.Anonymous().GetStringAsync($"/letters/{letter["slug"]}?lang=en");
-        Assert.Contains("Signatures over time: 26 signatures by 2026-11-24", page);
-        Assert.Contains("<tr><td>2026-11-24</td><td>2</td><td>26</td></tr>", page);
+        Assert.Contains("Signatures over time: 27 signatures by 2026-11-25", page);
+        Assert.Contains("<tr><td>2026-11-25</td><td>3</td><td>27</td></tr>", page);
     }
 }

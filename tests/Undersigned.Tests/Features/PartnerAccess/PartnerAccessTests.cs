@@ -8,6 +8,8 @@ namespace Undersigned.Tests.Features.PartnerAccess;
 /// <summary>A partner key sees its letters and, of their signers, only those it brought who agreed to hear from it.</summary>
 public sealed class PartnerAccessTests : SmtpAppTest
 {
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Undersigned:RateLimits:PartnerEntriesPerHour"] = "3";
+
     async Task<(JsonObject Partner, HttpClient Key)> PartnerWithKeyAsync(string code)
     {
         var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = $"Partner {code}", code })).JsonAsync();
@@ -51,7 +53,8 @@ public sealed class PartnerAccessTests : SmtpAppTest
         var letters = (await (await rlgKey.GetAsync("/api/partner/letters")).JsonAsync())["items"]!.AsArray();
         var only = Assert.Single(letters)!; // not the draft, not the other partner's letter
         Assert.Equal((long)letter["id"]!, (long)only["id"]!);
-        Assert.Equal((2L, 1L), ((long)only["counts"]!["confirmed"]!, (long)only["counts"]!["pending"]!));
+        Assert.Equal((3L, 2L), ((long)only["counts"]!["submitted"]!, (long)only["counts"]!["confirmed"]!));
+        Assert.Null(only["counts"]!["pending"]); // would tell an address that had signed from a new one
         foreach (var hidden in new[] { "allowedOrigins", "notifyEmail", "partners", "deadlineHistory", "milestones" })
             Assert.Null(only[hidden]);
 
@@ -133,6 +136,62 @@ public sealed class PartnerAccessTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_partner_cannot_tell_an_address_that_had_signed_from_a_new_one_at_any_point_until_both_expire()
+    {
+        var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
+        var signedHere = await app.CreatePublishedLetterAsync(new { closesAt = app.Clock.GetUtcNow().AddDays(3) });
+        var newHere = await app.CreatePublishedLetterAsync(new { closesAt = app.Clock.GetUtcNow().AddDays(3) });
+        await AttachAsync(signedHere, partner);
+        await AttachAsync(newHere, partner);
+        // The address signed the first letter through another route (and has not confirmed: pending is what would show).
+        await SignAsync(signedHere, "person@example.org", null, consent: false, confirm: false);
+
+        // Everything the partner's key reads about a letter's signers: its counts, its signers, its CSV.
+        async Task<string> ViewAsync(JsonObject letter)
+        {
+            var items = (await (await key.GetAsync("/api/partner/letters")).JsonAsync())["items"]!.AsArray();
+            return items.Single(l => (long)l!["id"]! == (long)letter["id"]!)!["counts"]!.ToJsonString()
+                   + (await (await key.GetAsync($"/api/partner/letters/{letter["id"]}/signatures")).JsonAsync()).ToJsonString()
+                   + await key.GetStringAsync($"/api/partner/letters/{letter["id"]}/export.csv");
+        }
+        async Task<string> EnterAsync(JsonObject letter)
+        {
+            var response = await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures",
+                new { kind = "individual", name = "Paper Signer", email = "person@example.org", showName = true, method = "paper" });
+            return response.StatusCode + await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Equal(await ViewAsync(signedHere), await ViewAsync(newHere));
+        Assert.Equal(await EnterAsync(signedHere), await EnterAsync(newHere));
+        Assert.Equal(await ViewAsync(signedHere), await ViewAsync(newHere));
+        Assert.StartsWith("{\"submitted\":1,\"confirmed\":0}", await ViewAsync(newHere));
+
+        // Neither confirms; both expire.
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        await app.WaitForLogAsync(line => line.Contains("unconfirmed signatures expired"));
+        Assert.Equal(await ViewAsync(signedHere), await ViewAsync(newHere));
+    }
+
+    [Fact]
+    public async Task Partner_entries_are_limited_per_partner_across_its_keys_with_Retry_After()
+    {
+        var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
+        var second = app.WithKey((string)(await (await app.Admin().PostAsJsonAsync("/api/keys",
+            new { name = "second rlg key", role = "partner", partnerId = partner["id"] })).JsonAsync())["secret"]!);
+        var letter = await app.CreatePublishedLetterAsync();
+        await AttachAsync(letter, partner);
+        object Entry(int i) => new { kind = "individual", name = $"Paper {i}", showName = true, method = "paper" };
+        Assert.Equal(HttpStatusCode.Accepted, (await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", Entry(1))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await second.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", Entry(2))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", Entry(3))).StatusCode);
+        var refused = await second.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", Entry(5));
+        await refused.ProblemAsync(429);
+        Assert.Equal(TimeSpan.FromHours(1), refused.Headers.RetryAfter!.Delta);
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(HttpStatusCode.Accepted, (await key.PostAsJsonAsync($"/api/partner/letters/{letter["id"]}/signatures", Entry(4))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_rejected_entry_from_a_partner_never_stops_its_address_signing_online()
     {
         var (partner, key) = await PartnerWithKeyAsync("rlg-uk");
@@ -159,12 +218,12 @@ public sealed class PartnerAccessTests : SmtpAppTest
         await SignAsync(letter, "sharer@example.org", "rlg-uk", consent: true);
         var mail = smtp.Messages().Single(m => m.To.ToString() == "sharer@example.org");
         Assert.Contains("Stop sharing my details with \u2068Partner rlg-uk\u2069", mail.TextBody);
-        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
+        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
 
         await app.Anonymous().PostAsJsonAsync("/api/public/data-requests", new { email = "sharer@example.org" });
         var summary = await smtp.WaitForMailAsync("sharer@example.org", 2);
         Assert.Contains("Came through the partner: Partner rlg-uk; you let them contact you: yes", summary.TextBody);
-        Assert.Contains("/stop-sharing?letter=", summary.TextBody);
+        Assert.Contains("/stop-sharing#", summary.TextBody);
 
         Assert.Single((await (await key.GetAsync($"/api/partner/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray());
         Assert.Equal(["token"], await (await app.Anonymous().PostAsJsonAsync("/api/public/signatures/stop-sharing", new { token = token[..^2] + "xx" })).ProblemAsync(400));

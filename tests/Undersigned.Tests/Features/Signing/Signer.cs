@@ -23,7 +23,7 @@ public static partial class Signer
     public static Task<HttpResponseMessage> SignAsync(this HttpClient client, JsonObject letter, JsonObject signature)
         => client.PostAsJsonAsync($"/api/public/letters/{letter["slug"]}/signatures", signature);
 
-    [GeneratedRegex(@"/(?<page>verify|withdraw)\?letter=[^#\s""]+#(?<token>\d+\.[A-Za-z0-9_-]{22})")]
+    [GeneratedRegex(@"/(?<page>verify|withdraw)#(?<token>\d+\.[A-Za-z0-9_-]{22})")]
     private static partial Regex Link();
 
     public static string TokenFrom(MimeMessage message, string page)

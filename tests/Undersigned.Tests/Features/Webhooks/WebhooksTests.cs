@@ -124,9 +124,9 @@ public sealed class WebhooksTests : SmtpAppTest
         await staffReceiver.NextAsync();
 
         // The signer follows the email's link and presses the page's button; the letter's title is only ever text there.
-        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing\?letter=[^#\s]+#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
+        var token = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/stop-sharing#(?<token>\d+\.[A-Za-z0-9_-]{22})").Groups["token"].Value;
         await using var chromium = await Chromium.StartAsync();
-        var page = await chromium.OpenAsync($"{app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority)}/stop-sharing?letter={letter["slug"]}#{token}");
+        var page = await chromium.OpenAsync($"{app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority)}/stop-sharing#{token}");
         var dialogs = 0;
         page.Dialog += (_, _) => dialogs++;
         Assert.Equal(title, await page.Locator(".letter").TextContentAsync());
@@ -345,5 +345,37 @@ public sealed class WebhooksTests : SmtpAppTest
         Assert.Equal(["events", "url"], errors.Order());
         errors = await (await app.Admin().PostAsJsonAsync("/api/webhooks", new { url = "https://93.184.216.34/", events = new[] { "letter.closed" }, partnerId = 999 })).ProblemAsync(400);
         Assert.Equal(["partnerId"], errors);
+        // Empty, missing or too long: each named, nothing stored (a condition on a rule chain once switched off its required checks).
+        Assert.Equal(["events", "url"], (await (await app.Admin().PostAsync("/api/webhooks", JsonContent.Create(new { }))).ProblemAsync(400)).Order());
+        Assert.Equal(["events", "url"], (await (await app.Admin().PostAsJsonAsync("/api/webhooks", new { url = "", events = Array.Empty<string>() })).ProblemAsync(400)).Order());
+        Assert.Equal(["url"], await (await app.Admin().PostAsJsonAsync("/api/webhooks",
+            new { url = "https://example.org/" + new string('a', 2000), events = new[] { "letter.closed" } })).ProblemAsync(400));
+        Assert.Empty((await (await app.Admin().GetAsync("/api/webhooks")).JsonAsync())["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_partners_endpoint_hears_nothing_of_drafts_and_never_staffs_reasons()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Refugee Legal Group UK", code = "rlg-uk" })).JsonAsync();
+        var draft = await app.CreateLetterAsync(new { title = "Secret draft" });
+        await app.Admin().PostAsJsonAsync($"/api/letters/{draft["id"]}/partners", new { partnerId = partner["id"] });
+        var letter = await app.CreatePublishedLetterAsync();
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"] });
+        var (webhookId, _) = await RegisterAsync(receiver, ["letter.deadline_changed"], partner["id"]);
+
+        await app.Admin().PostAsJsonAsync($"/api/letters/{draft["id"]}/deadline", new { closesAt = app.Clock.GetUtcNow().AddDays(9), reason = "Draft's private reason" });
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/deadline", new { closesAt = app.Clock.GetUtcNow().AddDays(9), reason = "Staff's private reason" });
+        var moved = await receiver.NextAsync();
+        Assert.Equal((long)letter["id"]!, (long)moved.Json["data"]!["letter"]!["id"]!);
+        Assert.NotNull(moved.Json["data"]!["closesAt"]);
+        Assert.Null(moved.Json["data"]!["reason"]);
+        Assert.DoesNotContain("private reason", moved.Body);
+        await RecordedAsync(webhookId, "letter.deadline_changed");
+        // A redelivery of the draft's event is refused at send time too: nothing about a draft ever leaves.
+        foreach (var cancelled in (await DeliveriesAsync(webhookId)).Where(d => (string)d!["status"]! == "cancelled"))
+            await app.Admin().PostAsync($"/api/webhooks/{webhookId}/deliveries/{cancelled!["id"]}/redeliver", null);
+        await app.Admin().PostAsync($"/api/webhooks/{webhookId}/ping", null);
+        Assert.Equal("ping", (await receiver.NextAsync()).Type); // the draft's event never came before it
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
 
 namespace Undersigned.Tests.Features.Widget;
 
@@ -13,6 +14,19 @@ public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
         request.Headers.Add("Access-Control-Request-Method", "POST");
         request.Headers.Add("Access-Control-Request-Headers", "content-type");
         return request;
+    }
+
+    [Fact]
+    public async Task A_preflight_from_an_attached_partners_site_is_allowed_as_signing_from_it_is()
+    {
+        var letter = await app.CreatePublishedLetterAsync(new { allowedOrigins = new[] { "https://coalition.example" } });
+        var partner = await (await app.Admin().PostAsJsonAsync("/api/partners", new { name = "Partner", code = $"p{Guid.NewGuid():N}"[..12] })).JsonAsync();
+        await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/partners", new { partnerId = partner["id"], allowedOrigins = new[] { "https://partner.example" } });
+        var preflight = await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{letter["slug"]}/signatures", "https://partner.example"));
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("https://partner.example", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await app.Anonymous().SendAsync(Preflight($"/api/public/letters/{letter["slug"]}/signatures", "https://stranger.example"))).StatusCode);
     }
 
     [Fact]

@@ -55,9 +55,11 @@ public sealed class WidgetTests : SmtpAppTest
         await app.Anonymous().SignAsync(letter, Signer.Individual("page.signer@example.org", "Amal Haddad", organisation: "Migrant Voice"));
         var token = Signer.TokenFrom(await smtp.WaitForMailAsync("page.signer@example.org"), "verify");
         await using var chromium = await Chromium.StartAsync();
-        var page = await chromium.OpenAsync($"{Base}/verify?letter={letter["slug"]}#{token}");
+        // The link as emailed: no query naming the letter; the page learns its title from the token's preview.
+        var page = await chromium.OpenAsync($"{Base}/verify#{token}");
 
         await page.GetByText("The letter will list you as: “Amal Haddad (Migrant Voice)”.", new() { Exact = false }).WaitForAsync();
+        Assert.Equal((string)letter["title"]!, await page.Locator("#letter").TextContentAsync());
         Assert.Empty(await app.Anonymous().PublicSignatoriesAsync(letter)); // looking changed nothing
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm my signature" }).ClickAsync();
         await page.GetByText("your signature is confirmed").WaitForAsync();

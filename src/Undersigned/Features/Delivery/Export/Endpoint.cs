@@ -51,7 +51,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
         var key = await letterKeys.GetAsync(letter.Id, ct);
         var response = HttpContext.Response;
         response.ContentType = "text/csv; charset=utf-8";
-        response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-signatories-{now:yyyy-MM-dd}.csv\"";
+        response.AsAttachment($"{letter.Slug}-signatories-{now:yyyy-MM-dd}.csv");
         response.Headers.CacheControl = "no-store";
         long rows = 0;
         try

@@ -17,7 +17,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
 {
     public override void Configure()
     {
-        Get("/api/letters/{id:long}/delivery.{format:regex(^(md|html|pdf)$)}");
+        Get(@"/api/letters/{id:long}/delivery.{format:regex(^(md|html|pdf)\z)}");
         Roles(Role.Staff, Role.Admin);
         Description(b => b.WithName("GetDeliveryPack").WithTags("Delivery")
             .WithSummary("The letter with its public signatory block, ready to send to its target (md, html or pdf)")
@@ -61,7 +61,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
             "html" => (Encoding.UTF8.GetBytes(PackFormats.Html(pack)), "text/html; charset=utf-8"),
             _ => (PdfPack.Render(pack), "application/pdf"),
         };
-        HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-letter{(translation is null ? "" : "-" + translation.Language)}-{now:yyyy-MM-dd}.{format}\"";
+        HttpContext.Response.AsAttachment($"{letter.Slug}-letter{(translation is null ? "" : "-" + translation.Language)}-{now:yyyy-MM-dd}.{format}");
         HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.BytesAsync(bytes, contentType: contentType, cancellation: ct);
     }

@@ -52,7 +52,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures) :
         {
             var csv = new StringBuilder("start,confirmed\r\n");
             foreach (var item in items) csv.Append($"{item.Start:yyyy-MM-ddTHH:mm:sszzz},{item.Confirmed}\r\n");
-            HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-timeline-{interval}.csv\"";
+            HttpContext.Response.AsAttachment($"{letter.Slug}-timeline-{interval}.csv");
             await Send.StringAsync(csv.ToString(), contentType: "text/csv; charset=utf-8", cancellation: ct);
             return;
         }

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Undersigned.Services;
+using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.PartnerAccess.Add;
 
@@ -21,7 +22,8 @@ public sealed class Response
 /// signed already is left as it is, and only staff hear of it (the audit trail); the partner gets the same answer.
 /// A partner cannot answer the contact question, or anything else, for someone.
 /// </summary>
-public sealed class Endpoint(PartnersStore partners, SignaturesStore signatures, GroupCommit writer, AuditStore audit, TimeProvider clock)
+public sealed class Endpoint(PartnersStore partners, SignaturesStore signatures, GroupCommit writer, AuditStore audit, PartnerEntryLimit limit,
+    TimeProvider clock)
     : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -30,12 +32,19 @@ public sealed class Endpoint(PartnersStore partners, SignaturesStore signatures,
         Roles(Role.Partner);
         Description(b => b.WithName("AddPartnerSignature").WithTags("Partner access")
             .WithSummary("Add signatures gathered on paper, at an event or by email; always 202 with one constant body")
-            .Produces<Response>(202).Problems(400, 404, 409, 410), clearDefaults: true);
+            .Produces<Response>(202).Problems(400, 404, 409, 410, 429), clearDefaults: true);
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var partnerId = User.PartnerId()!.Value;
+        if (limit.TryTake(partnerId) is { } retryAfter)
+        {
+            HttpContext.Response.RetryAfter(retryAfter);
+            await Send.ResultAsync(Problems.Create(HttpContext, 429,
+                $"This partner has added its hour's share of entries: try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes."));
+            return;
+        }
         var letter = await partners.LetterOfAsync(partnerId, Route<long>("id"), ct);
         var now = clock.GetUtcNow();
         var status = letter is null ? null : LetterStatus.Of(letter, now);

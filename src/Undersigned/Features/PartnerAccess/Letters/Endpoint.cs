@@ -13,8 +13,11 @@ public sealed class PartnerLetter
     public DateTimeOffset? OpensAt { get; init; }
     public DateTimeOffset ClosesAt { get; init; }
     public required string TimeZone { get; init; }
-    /// <summary>The signatures this partner brought, per status (nobody else's).</summary>
-    public required Dictionary<string, long> Counts { get; init; }
+    /// <summary>
+    /// This partner's own numbers (nobody else's): <c>submitted</c>, every entry it made and every signature through its
+    /// code, whatever became of it; <c>confirmed</c>, those first submitted through it that count now.
+    /// </summary>
+    public required PartnerCounts Counts { get; init; }
 }
 
 public sealed class Response
@@ -48,7 +51,7 @@ public sealed class Endpoint(PartnersStore partners, TimeProvider clock) : Endpo
             {
                 Id = l.Id, Slug = l.Slug, Title = l.Title, Target = l.Target, Status = LetterStatus.Of(l, now), OpensAt = l.OpensAt,
                 ClosesAt = l.ClosesAt, TimeZone = l.TimeZone,
-                Counts = SignatureStatus.All.ToDictionary(s => s, s => counts.Where(c => c.LetterId == l.Id && c.Status == s).Sum(c => c.Count)),
+                Counts = counts.GetValueOrDefault(l.Id, PartnerCounts.None),
             }).ToList(),
         }, ct);
     }

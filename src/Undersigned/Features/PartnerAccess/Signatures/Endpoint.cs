@@ -65,7 +65,7 @@ public sealed class Endpoint(PartnersStore partners, SignaturesStore signatures,
             foreach (var s in signers)
                 text.Append(Csv.Row([s.Id.ToString(), s.Kind, s.Name, s.Role, s.Organisation, s.Email, Json.Format(s.SignedAt),
                     s.ConfirmedAt is { } c ? Json.Format(c) : null]));
-            HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-partner-signers.csv\"";
+            HttpContext.Response.AsAttachment($"{letter.Slug}-partner-signers.csv");
             await Send.StringAsync(text.ToString(), contentType: "text/csv; charset=utf-8", cancellation: ct);
             return;
         }

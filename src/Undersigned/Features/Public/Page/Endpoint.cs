@@ -10,7 +10,7 @@ namespace Undersigned.Features.Public.Page;
 /// One address per language (<c>?lang=</c>), so caches never mix languages; without it the browser's
 /// <c>Accept-Language</c> picks one through a private redirect.
 /// </summary>
-public sealed partial class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, PublicUrls urls, TimeProvider clock)
+public sealed partial class Endpoint(LettersStore letters, SignaturesStore signatures, ServiceKeys serviceKeys, Settings settings, PublicUrls urls, TimeProvider clock)
     : EndpointWithoutRequest
 {
     const int SignatoriesPerPage = 100;
@@ -58,7 +58,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         var status = LetterStatus.Of(letter, clock.GetUtcNow());
         var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct, fresh: true);
         // A cursor this page did not give out is ignored, not refused: the first page is shown.
-        var cursorKey = query["cursor"].ToString() is { Length: > 0 } cursor ? Paging.Decode(cursor) : null;
+        var cursorKey = query["cursor"].ToString() is { Length: > 0 } cursor ? serviceKeys.OpenPublicCursor(letter.Id, cursor) : null;
         // A partner's code attributes what is signed here; one this letter does not have is ignored, not refused.
         var partner = query["partner"].ToString() is { Length: > 0 } code && published.Partners.ContainsKey(code) ? code : null;
         HttpContext.Response.Headers.ContentSecurityPolicy = Policy;
@@ -68,8 +68,8 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
             return;
         }
         var rows = await signatures.PublicPageAsync(letter.Id, cursorKey ?? 0, SignatoriesPerPage + 1, ct);
-        var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey);
-        var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
+        var page = Paging.Of(rows, SignatoriesPerPage, SignaturesStore.PublicCursorKey, key => serviceKeys.SealPublicCursor(letter.Id, key));
+        var days = counts.Total < SignatureTimeline.PublicThreshold ? [] : SignatureTimeline.PublicDays(await signatures.PublicChangesByHourAsync(letter.Id, ct), letter.TimeZone, clock.GetUtcNow());
         var html = Render(new View(published, text, language.Tag, languages, status, counts, page, cursorKey is not null, days, words, urls.Base, partner));
         await Send.StringAsync(html, contentType: "text/html; charset=utf-8", cancellation: ct);
     }
@@ -116,7 +116,7 @@ public sealed partial class Endpoint(LettersStore letters, SignaturesStore signa
         string When(DateTimeOffset at) => $"<time datetime=\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">" +
             H($"{TimeZoneInfo.ConvertTime(at, zone).ToString("d MMMM yyyy, HH:mm", w.Culture)} ({letter.TimeZone})") + "</time>";
         var countWord = v.Counts.Total == 1 ? w["signaturesOne"] : w["signaturesMany"];
-        var description = $"{w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(text.Body, 160)}";
+        var description = $"{w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(text.Body, 160, letter.Id)}";
         var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={v.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
         var shareText = w.Format("shareText", ("title", text.Title));
         var partnerQuery = v.Partner is { Length: > 0 } ? $"&partner={U(v.Partner)}" : "";

@@ -4,7 +4,8 @@ namespace Undersigned.Features.Public.Signatories;
 
 public sealed class Request : PageQuery;
 
-public sealed class Validator : PageQueryValidator<Request>;
+/// <summary>The cursor is checked against the letter it is for, in the handler.</summary>
+public sealed class Validator() : PageQueryValidator<Request>(checkCursor: false);
 
 public sealed class Signatory
 {
@@ -18,7 +19,7 @@ public sealed class Signatory
     public string? Organisation { get; init; }
 }
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings) : Endpoint<Request, Page<Signatory>>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, ServiceKeys serviceKeys, Settings settings) : Endpoint<Request, Page<Signatory>>
 {
     public override void Configure()
     {
@@ -37,6 +38,13 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             await Send.ResultAsync(Problems.PublishedLetterNotFound(HttpContext));
             return;
         }
+        // Sealed, with the letter inside: a cursor reveals no signature id, and one letter's is refused on another.
+        long? position = null;
+        if (request.Cursor is { } cursor && (position = serviceKeys.OpenPublicCursor(letter.Id, cursor)) is null)
+        {
+            await Send.ResultAsync(Problems.Create(HttpContext, 400, "Some fields are not valid.", ("cursor", Paging.CursorMessage)));
+            return;
+        }
         // The list's version moves with every confirmation, withdrawal and correction: a 304 never keeps a name that went.
         var (_, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct, fresh: true);
         if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag(letter.Id, listVersion), list: true))
@@ -44,8 +52,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             await Send.StatusCodeAsync(304, ct);
             return;
         }
-        var rows = await signatures.PublicPageAsync(letter.Id, request.CursorKey ?? 0, request.Take + 1, ct);
-        var page = Paging.Of(rows, request.Take, SignaturesStore.PublicCursorKey);
+        var rows = await signatures.PublicPageAsync(letter.Id, position ?? 0, request.Take + 1, ct);
+        var page = Paging.Of(rows, request.Take, SignaturesStore.PublicCursorKey, key => serviceKeys.SealPublicCursor(letter.Id, key));
         await Send.OkAsync(new(page.Items.Select(r => new Signatory
         {
             Kind = r.Kind,

@@ -5,14 +5,17 @@ namespace Undersigned.Features.Public.Timeline;
 
 public sealed class Response
 {
-    /// <summary>Days with signatures, oldest first; empty until the letter has <see cref="Threshold"/> confirmed signatures.</summary>
+    /// <summary>
+    /// Days that are over, oldest first, each with the change it saw (a day with fewer than 5 changes is folded into the
+    /// next); empty until the letter has <see cref="Threshold"/> confirmed signatures.
+    /// </summary>
     public required List<SignatureTimeline.PublicDay> Items { get; init; }
     /// <summary>Below this many confirmed signatures nothing is shown, so nobody can tell when a particular person signed.</summary>
     public int Threshold { get; init; }
 }
 
 /// <summary>A published letter's confirmed signatures by day, for funders, journalists and the letter page.</summary>
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, TimeProvider clock) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -33,18 +36,21 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         }
         var csv = HttpContext.Request.Path.Value!.EndsWith(".csv");
         var (counts, listVersion) = await signatures.PublicCountsAsync(letter.Id, ct);
-        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("timeline", letter.Id, listVersion, csv)))
+        // Today's date too: a day is shown once it is over, with no change to the list.
+        var now = clock.GetUtcNow();
+        var today = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(letter.TimeZone)).Date.ToString("yyyy-MM-dd");
+        if (PublicCache.IsCurrent(HttpContext, settings, PublicCache.ETag("timeline", letter.Id, listVersion, csv, today)))
         {
             await Send.StatusCodeAsync(304, ct);
             return;
         }
         var days = counts.Total < SignatureTimeline.PublicThreshold ? []
-            : SignatureTimeline.PublicDays(await signatures.ConfirmedByHourAsync(letter.Id, ct), letter.TimeZone);
+            : SignatureTimeline.PublicDays(await signatures.PublicChangesByHourAsync(letter.Id, ct), letter.TimeZone, now);
         if (csv)
         {
             var text = new StringBuilder("date,confirmed,cumulative\r\n");
             foreach (var day in days) text.Append($"{day.Date},{day.Confirmed},{day.Cumulative}\r\n");
-            HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{letter.Slug}-timeline.csv\"";
+            HttpContext.Response.AsAttachment($"{letter.Slug}-timeline.csv");
             await Send.StringAsync(text.ToString(), contentType: "text/csv; charset=utf-8", cancellation: ct);
             return;
         }

@@ -23,9 +23,9 @@ public sealed class Validator : Validator<Request>
     {
         RuleFor(r => r.EmailDomain).NotEmpty().When(r => r.AddressHash is null).WithMessage("or addressHash is required.");
         RuleFor(r => r.EmailDomain).Null().When(r => r.AddressHash is not null).WithMessage("cannot be combined with addressHash.");
-        RuleFor(r => r.EmailDomain).Matches(@"^[a-z0-9.-]+\.[a-z]{2,}$").When(r => r.EmailDomain is not null)
+        RuleFor(r => r.EmailDomain).Matches(@"^[a-z0-9.-]+\.[a-z]{2,}\z").When(r => r.EmailDomain is not null)
             .WithMessage("must be a domain such as spam.example.");
-        RuleFor(r => r.AddressHash).Matches("^[0-9a-f]{32}$").When(r => r.AddressHash is not null).WithMessage("must be 32 lower-case hex digits.");
+        RuleFor(r => r.AddressHash).Matches(@"^[0-9a-f]{32}\z").When(r => r.AddressHash is not null).WithMessage("must be 32 lower-case hex digits.");
         RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("must be after from.");
         RuleFor(r => r.Preview).NotNull().WithMessage("must be true (look first) or false (invalidate).");
     }

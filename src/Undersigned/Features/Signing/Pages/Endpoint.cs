@@ -6,13 +6,17 @@ namespace Undersigned.Features.Signing.Pages;
 
 public sealed class Request
 {
-    /// <summary>The letter's slug, so the page can name the letter. The token stays in the URL fragment.</summary>
+    /// <summary>
+    /// The letter's slug, in links sent before links stopped naming it (they keep working); the verify page now learns
+    /// the letter from its token's preview. The token stays in the URL fragment.
+    /// </summary>
     public string? Letter { get; set; }
 }
 
 /// <summary>
-/// The pages behind the emailed links. The token travels in the fragment, which browsers never send to a server;
-/// the page changes nothing until the person presses the button, so mail scanners that follow links confirm nothing.
+/// The pages behind the emailed links. The token travels in the fragment, which browsers never send to a server, and
+/// the page learns the letter from it (a preview); the page changes nothing until the person presses the button, so mail
+/// scanners that follow links confirm nothing.
 /// </summary>
 public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
 {
@@ -50,7 +54,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
             _ => ("Confirm your signature", "Press the button to confirm that you signed this letter.",
                 "Confirm my signature", "/api/public/signatures/verify", "Thank you: your signature is confirmed."),
         };
-        var letter = title is null ? "" : $"<p class=\"letter\">{WebUtility.HtmlEncode(title)}</p>";
+        var letter = $"<p class=\"letter\" id=\"letter\"{(title is null ? " hidden" : "")}>{WebUtility.HtmlEncode(title ?? "")}</p>";
         return $$"""
             <!doctype html>
             <html lang="en">
@@ -80,13 +84,18 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
               const token = decodeURIComponent(location.hash.slice(1));
               const button = document.getElementById('act'), result = document.getElementById('result');
               if (!token) { button.disabled = true; result.textContent = 'This link is incomplete: open the whole link from your email.'; }
-              else if ({{(page == "verify" ? "true" : "false")}}) showWhatConfirmingPublishes();
-              // Before anything changes, the person sees what the link would publish, so nobody confirms words put in their mouth.
-              async function showWhatConfirmingPublishes() {
+              else preview();
+              // Before anything changes, the person sees which letter the link is for and, to confirm, what it would
+              // publish, so nobody confirms words put in their mouth.
+              async function preview() {
                 try {
                   const response = await fetch('{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, preview: true }) });
                   const body = await response.json();
                   if (!response.ok) { button.disabled = true; result.textContent = body.detail || 'This link is not valid.'; return; }
+                  const letter = document.getElementById('letter');
+                  letter.textContent = body.letterTitle;
+                  letter.hidden = false;
+                  if (!('signatory' in body)) return;
                   const details = document.getElementById('details');
                   // The name as text in its own isolate, so a right-to-left name cannot reorder the sentence around it.
                   const name = document.createElement('bdi');

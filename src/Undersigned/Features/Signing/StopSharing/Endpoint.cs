@@ -3,13 +3,8 @@ using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Signing.StopSharing;
 
-public sealed class Response
-{
-    public string Status { get; init; } = "not-shared";
-}
-
 /// <summary>A signer takes back their consent to the partner they came through; the signature stays.</summary>
-public sealed class Endpoint(SignaturesStore signatures) : Endpoint<TokenRequest, Response>
+public sealed class Endpoint(SignaturesStore signatures, LettersStore letters) : Endpoint<LinkRequest, LinkResponse>
 {
     public override void Configure()
     {
@@ -18,16 +13,21 @@ public sealed class Endpoint(SignaturesStore signatures) : Endpoint<TokenRequest
         Description(b => b.WithName("StopSharingWithPartner").WithTags("Public")
             .WithSummary("Stop sharing a signer's details with the partner they came through (the link in their emails)")
             .WithMetadata(new RateLimited(RateLimited.Verification))
-            .Produces<Response>().Problems(400, 429), clearDefaults: true);
+            .Produces<LinkResponse>().Problems(400, 429), clearDefaults: true);
     }
 
-    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
+    public override async Task HandleAsync(LinkRequest request, CancellationToken ct)
     {
+        if (request.Preview)
+        {
+            await Send.ResultAsync(await LinkPreview.AnswerAsync(HttpContext, signatures, letters, request.Token!, stopSharing: true, ct));
+            return;
+        }
         if (!await signatures.StopSharingAsync(request.Token!, ct))
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This link is not valid.", ("token", "is not valid.")));
             return;
         }
-        await Send.OkAsync(new Response(), ct);
+        await Send.OkAsync(new LinkResponse { Status = "not-shared" }, ct);
     }
 }

@@ -3,12 +3,7 @@ using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Signing.Withdraw;
 
-public sealed class Response
-{
-    public string Status { get; init; } = SignatureStatus.Withdrawn;
-}
-
-public sealed class Endpoint(SignaturesStore signatures) : Endpoint<TokenRequest, Response>
+public sealed class Endpoint(SignaturesStore signatures, LettersStore letters) : Endpoint<LinkRequest, LinkResponse>
 {
     public override void Configure()
     {
@@ -17,16 +12,21 @@ public sealed class Endpoint(SignaturesStore signatures) : Endpoint<TokenRequest
         Description(b => b.WithName("WithdrawSignature").WithTags("Public")
             .WithSummary("Withdraw a signature and erase the signer's personal data")
             .WithMetadata(new RateLimited(RateLimited.Verification))
-            .Produces<Response>().Problems(400, 429), clearDefaults: true);
+            .Produces<LinkResponse>().Problems(400, 429), clearDefaults: true);
     }
 
-    public override async Task HandleAsync(TokenRequest request, CancellationToken ct)
+    public override async Task HandleAsync(LinkRequest request, CancellationToken ct)
     {
+        if (request.Preview)
+        {
+            await Send.ResultAsync(await LinkPreview.AnswerAsync(HttpContext, signatures, letters, request.Token!, stopSharing: false, ct));
+            return;
+        }
         if (!await signatures.WithdrawAsync(request.Token!, ct))
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This withdraw link is not valid.", ("token", "is not valid.")));
             return;
         }
-        await Send.OkAsync(new Response(), ct);
+        await Send.OkAsync(new LinkResponse { Status = SignatureStatus.Withdrawn }, ct);
     }
 }

@@ -22,6 +22,7 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(t => t.Title).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
+        RuleFor(t => t.Body).Must(LetterHtml.IsReadable).WithMessage(LetterHtml.NestingMessage);
         RuleFor(t => t.Body).NotEmpty().MaximumLength(100_000).Must(Text.HasNoControlCharacters).WithMessage("must not contain control characters.");
         RuleFor(t => t.Target).MaximumLength(300).Must(Text.IsSingleLine).When(t => t.Target is not null).WithMessage("must be a single line of text.");
         RuleFor(t => t.ConsentText).MaximumLength(2000).Must(Text.HasNoControlCharacters!).When(t => t.ConsentText is not null)

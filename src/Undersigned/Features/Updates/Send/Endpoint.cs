@@ -19,10 +19,11 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(r => r.Subject).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage("must be a single line of 1–200 characters.");
+        RuleFor(r => r.Body).Must(LetterHtml.IsReadable).WithMessage(LetterHtml.NestingMessage);
         RuleFor(r => r.Body).NotEmpty().MaximumLength(20_000).Must(Text.HasNoControlCharacters).WithMessage("must be text of at most 20,000 characters.");
         RuleFor(r => r.Translations).Must(t => t!.Count <= 50 && t.All(e => LanguageTag.Normalise(e.Key) is not null && e.Value is not null
                 && e.Value.Subject is { Length: > 0 and <= 200 } && Text.IsSingleLine(e.Value.Subject)
-                && e.Value.Body is { Length: > 0 and <= 20_000 } && Text.HasNoControlCharacters(e.Value.Body)))
+                && e.Value.Body is { Length: > 0 and <= 20_000 } && Text.HasNoControlCharacters(e.Value.Body) && LetterHtml.IsReadable(e.Value.Body)))
             .When(r => r.Translations is not null)
             .WithMessage("must map language tags (such as cy) to a subject (one line, 1–200 characters) and a body (1–20,000 characters).");
     }
@@ -66,12 +67,12 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
             return;
         }
 
-        await using var tx = await db.BeginWriteAsync(ct);
         if (request.Preview == true)
         {
-            await Send.OkAsync(new Response { Recipients = (await signatures.UpdateRecipientsAsync(tx, letter!.Id)).Count }, ct);
+            await Send.OkAsync(new Response { Recipients = await signatures.CountUpdateRecipientsAsync(letter!.Id, ct) }, ct);
             return;
         }
+        await using var tx = await db.BeginWriteAsync(ct);
         // "CY" and "cy" are one language: the first written stands.
         var translations = (request.Translations ?? []).GroupBy(t => LanguageTag.Normalise(t.Key)!)
             .ToDictionary(g => g.Key, g => g.First().Value with { Subject = g.First().Value.Subject.Trim() });

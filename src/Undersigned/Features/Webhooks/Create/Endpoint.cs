@@ -18,11 +18,14 @@ public sealed class Validator : Validator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.Url).NotEmpty().MaximumLength(2000).CustomAsync(async (url, context, ct) =>
+        // Separate rules: a When() on a chain turns off the whole chain, required checks included.
+        RuleFor(r => r.Url).NotEmpty().MaximumLength(2000);
+        RuleFor(r => r.Url).CustomAsync(async (url, context, ct) =>
         {
             if (await Resolve<WebhookGuard>().RefusalAsync(url!, ct) is { } refusal) context.AddFailure("url", refusal);
         }).When(r => !string.IsNullOrEmpty(r.Url) && r.Url.Length <= 2000);
-        RuleFor(r => r.Events).NotEmpty()
+        RuleFor(r => r.Events).NotEmpty();
+        RuleFor(r => r.Events)
             .Must(events => events!.All(WebhookEvent.Subscribable.Contains) && events!.Distinct().Count() == events!.Length)
             .When(r => r.Events is { Length: > 0 })
             .WithMessage($"must be one or more of {string.Join(", ", WebhookEvent.Subscribable)}, each once.");
