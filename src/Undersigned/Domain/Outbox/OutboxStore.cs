@@ -21,8 +21,10 @@ public sealed class OutboxRow
 {
     public long Id { get; init; }
     public long LetterId { get; init; }
+    public long? SignatureId { get; init; }
     public byte[] Payload { get; init; } = [];
     public int Attempts { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
 }
 
 /// <summary>The only place that reads and writes the outbox and the per-address mail caps.</summary>
@@ -70,7 +72,7 @@ public sealed class OutboxStore(Db db)
     /// </summary>
     public async Task<OutboxBatch> ClaimDueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
-        const string due = "SELECT id, letter_id, payload, attempts FROM outbox WHERE failed_at IS NULL AND refused_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit";
+        const string due = "SELECT id, letter_id, signature_id, payload, attempts, created_at FROM outbox WHERE failed_at IS NULL AND refused_at IS NULL AND next_attempt_at <= @now ORDER BY id LIMIT @limit";
         if (db.Engine == Engine.Postgres)
         {
             var tx = await db.BeginWriteAsync(ct);
@@ -151,10 +153,9 @@ public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim) :
     public bool EarlierRefusalsConfirmed { get; set; }
     /// <summary>The relay refused too many different recipients in a row: every kept refusal is retried from then.</summary>
     public DateTimeOffset? RefusalsRetriedAt { get; set; }
-    /// <summary>How long the queue was held before this batch got through: given back to the signers it delayed.</summary>
-    public TimeSpan HeldFor { get; set; }
-    public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count + Refusals.Count > 0 || EarlierRefusalsConfirmed || RefusalsRetriedAt is not null
-                               || HeldFor > TimeSpan.Zero;
+    /// <summary>Signatures whose email waited long in the queue before it left, and how long: given back to them.</summary>
+    public List<(long SignatureId, TimeSpan Waited)> Delayed { get; } = [];
+    public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count + Refusals.Count > 0 || EarlierRefusalsConfirmed || RefusalsRetriedAt is not null;
 
     /// <summary>Commits the claim (PostgreSQL), releasing the rows.</summary>
     public async ValueTask DisposeAsync()

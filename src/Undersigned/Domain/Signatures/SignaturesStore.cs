@@ -243,14 +243,17 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     }
 
     /// <summary>
-    /// Gives back the time the mail relay held the queue to the pending signatures whose email was still waiting in it:
-    /// their links and the verification grace last that much longer, as the pause switch gives time back to deadlines.
+    /// Gives a pending signature whose email waited in the queue (the relay refused us, or was out of reach) the time it
+    /// waited: its link and the verification grace last that much longer, as the pause switch gives time back to deadlines.
     /// </summary>
-    public Task GiveBackTimeAsync(WriteTransaction tx, TimeSpan heldFor)
-        => tx.ExecuteAsync("""
-            UPDATE signatures SET verify_extended_ms = verify_extended_ms + @ms
-            WHERE status = @Pending AND id IN (SELECT signature_id FROM outbox WHERE failed_at IS NULL AND signature_id IS NOT NULL)
-            """, new { ms = (long)heldFor.TotalMilliseconds, SignatureStatus.Pending });
+    public async Task GiveBackTimeAsync(WriteTransaction tx, IEnumerable<(long SignatureId, TimeSpan Waited)> delayed)
+    {
+        foreach (var (signatureId, waited) in delayed)
+            await tx.ExecuteAsync("""
+                UPDATE signatures SET verify_extended_ms = CASE WHEN verify_extended_ms < @ms THEN @ms ELSE verify_extended_ms END
+                WHERE id = @signatureId AND status = @Pending
+                """, new { signatureId, ms = (long)waited.TotalMilliseconds, SignatureStatus.Pending });
+    }
 
     /// <summary>
     /// Confirms a signature found by its token, unless its link changed meanwhile (a repeat submission with other

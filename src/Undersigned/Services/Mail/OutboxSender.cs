@@ -11,7 +11,7 @@ namespace Undersigned.Services.Mail;
 /// since (until then the row keeps its payload). Anything that is the sender's problem — the relay out of reach, a
 /// refused greeting, TLS or authentication, <c>MAIL FROM</c>, a <c>5.7.x</c> relaying or policy refusal, a refusal at
 /// <c>DATA</c>, or <see cref="RefusalsInARow"/> refusals in a row to <see cref="RefusalDomains"/> or more domains — holds
-/// the queue with every payload kept, retried with back-off; the time it was held is given back to the signers it delayed.
+/// the queue with every payload kept, retried with back-off; the time an email waited is given back to its signer.
 /// </remarks>
 public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, LettersStore letters, SignaturesStore signatures, LetterKeys letterKeys,
     OutboxSignal signal, PublicUrls urls, MailSettings mail, IMailTransport transport, Loops loops, TimeProvider clock, ILogger<OutboxSender> log) : BackgroundService
@@ -24,7 +24,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
     DateTimeOffset? heldUntil;
     /// <summary>Recipients' domains refused since the relay last accepted a message.</summary>
     readonly List<string> refusedInARow = [];
-    int holds;
+    int holds, senderRefusalsInARow;
     readonly SetAside<long> unreadable = new(loops, Loops.Outbox, "Outbox row", log);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -78,7 +78,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
 
     async Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
     {
-        if (batch.HeldFor > TimeSpan.Zero) await signatures.GiveBackTimeAsync(tx, batch.HeldFor);
+        if (batch.Delayed.Count > 0) await signatures.GiveBackTimeAsync(tx, batch.Delayed);
         return await outbox.RecordAsync(tx, batch);
     }
 
@@ -151,9 +151,13 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
             catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
             {
                 // Refused at RCPT for the sender's reasons (relaying, policy, our greeting): not the address. The row
-                // waits behind the rest, so mail the relay does take is not stuck behind it.
+                // waits behind the rest, so mail the relay does take (relaying refused to one domain) goes on; a second
+                // such refusal in a row means the relay takes nothing from us, and the queue is held.
                 batch.Retries.Add((row.Id, now + Backoff(row.Attempts + 1)));
-                return Hold(Describe(e), now);
+                loops.Failed(Loops.Mail, $"mail held: {Describe(e)}");
+                if (++senderRefusalsInARow >= 2) return Hold(Describe(e), now);
+                log.LogWarning("The relay refused us for this message ({Reason}); it waits, the rest goes on", Describe(e));
+                continue;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -162,6 +166,9 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
             }
 
             batch.SentIds.Add(row.Id);
+            senderRefusalsInARow = 0;
+            // Mail normally leaves within seconds: only a real wait costs a write, and it is given back to the signer.
+            if (row.SignatureId is { } signatureId && now - row.CreatedAt > TimeSpan.FromMinutes(1)) batch.Delayed.Add((signatureId, now - row.CreatedAt));
             if (refusedInARow.Count > 0)
             {
                 // Accepted: the refusals before it were the recipients' own.
@@ -170,9 +177,8 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
                 batch.EarlierRefusalsConfirmed = true;
                 refusedInARow.Clear();
             }
-            if (loops[Loops.Mail].FailingSince is { } heldSince)
+            if (loops[Loops.Mail].FailingSince is not null)
             {
-                batch.HeldFor += now - heldSince;
                 holds = 0;
                 loops.Succeeded(Loops.Mail);
             }
@@ -183,6 +189,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
     DateTimeOffset Hold(string reason, DateTimeOffset now)
     {
         refusedInARow.Clear();
+        senderRefusalsInARow = 0;
         var retryIn = Backoff(++holds);
         loops.Failed(Loops.Mail, $"mail held: {reason}");
         log.LogWarning("Mail is held, every email kept ({Reason}); trying the relay again in {RetrySeconds} s", reason, retryIn.TotalSeconds);

@@ -132,7 +132,7 @@ public sealed class OutboxTests
             Assert.Contains(app.Logs, line => line.StartsWith("Warning") && line.Contains("Undersigned__Smtp__LocalDomain"));
             letter = await app.CreatePublishedLetterAsync();
             await app.Anonymous().SignAsync(letter, Signer.Individual("greeted@example.org"));
-            await app.WaitForLogAsync(line => line.Contains("Mail is held") && line.Contains("SMTP 504 5.5.2"));
+            await app.WaitForLogAsync(line => line.Contains("The relay refused us") && line.Contains("SMTP 504 5.5.2"));
             // The relay's refusal of us is not the signer's: nothing undeliverable, the email kept whole.
             Assert.Equal(0, await UndeliverableAsync(app, letter, 0));
             Assert.Equal(1, await WaitingWithPayloadAsync(app, 1));
@@ -152,15 +152,18 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public async Task Relaying_refused_holds_the_mail_and_the_time_it_waited_is_given_back_to_the_signer()
+    public async Task Relaying_refused_keeps_the_mail_holds_up_no_one_else_and_the_time_it_waited_is_given_back_to_the_signer()
     {
         await using var smtp = await SmtpServer.StartAsync();
         await using var app = new TestApp(null, smtp.Settings);
         await app.InitializeAsync();
         var letter = await app.CreatePublishedLetterAsync(new { closesAt = TestApp.Start.AddDays(60) });
         await app.Anonymous().SignAsync(letter, Signer.Individual("far.away@norelay.example"));
-        await app.WaitForLogAsync(line => line.Contains("Mail is held") && line.Contains("SMTP 554 5.7.1"));
+        await app.WaitForLogAsync(line => line.Contains("The relay refused us") && line.Contains("SMTP 554 5.7.1"));
         Assert.Equal(0, await UndeliverableAsync(app, letter, 0));
+        // Relaying refused to one domain holds up no one else.
+        await app.Anonymous().SignAsync(letter, Signer.Individual("nearby@example.org"));
+        await smtp.WaitForMailAsync("nearby@example.org");
 
         // Ten days on (past the link's seven) the relay's operator fixes it; the signature has not expired meanwhile.
         app.Clock.Advance(TimeSpan.FromDays(10));
