@@ -72,6 +72,13 @@ services.AddSingleton<IMailTransport>(provider =>
                                        ?? Path.Combine(provider.GetRequiredService<Settings>().DataDirectory, "mail"));
 });
 services.AddSingleton<OutboxSignal>();
+services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+    o.MimeTypes = ["application/json", "text/csv"];
+});
 services.AddRateLimiter(_ => { });
 services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<RateLimitSettings, TimeProvider>(RateLimits.Configure);
 services.AddSingleton<BurstDetector>();
@@ -122,20 +129,36 @@ FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
     member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 
 var app = builder.Build();
-LetterHtml.Log = app.Services.GetRequiredService<ILogger<Program>>();
+var log = app.Services.GetRequiredService<ILogger<Program>>();
+LetterHtml.Log = log;
 var settings = app.Services.GetRequiredService<Settings>();
-app.Services.GetRequiredService<ILogger<Program>>().LogInformation("Undersigned starting in {Environment}", app.Environment.EnvironmentName);
-Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());
-await app.Services.GetRequiredService<Migrator>().ApplyAsync();
-await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
-// Create or read the data key now, not on the first signature, and refuse one the database was not encrypted with.
-await app.Services.GetRequiredService<ServiceStateStore>().CheckServiceKeyAsync(app.Services.GetRequiredService<ServiceKeys>().Fingerprint);
+log.LogInformation("Undersigned starting in {Environment}", app.Environment.EnvironmentName);
+try
+{
+    Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());
+    await app.Services.GetRequiredService<Migrator>().ApplyAsync();
+    await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
+    // Create or read the data key now, not on the first signature, and refuse one the database was not encrypted with.
+    await app.Services.GetRequiredService<ServiceStateStore>().CheckServiceKeyAsync(app.Services.GetRequiredService<ServiceKeys>().Fingerprint);
+}
+catch (StartupException e)
+{
+    // One line naming the setting, and exit code 1: no stack trace for an operator to read past.
+    log.LogCritical("{Problem}", e.Message);
+    await Console.Error.WriteLineAsync(e.Message);
+    if (app.Environment.IsDevelopment()) throw; // a developer's debugger (and the tests' host) gets the exception
+    return 1;
+}
 
 // With no known proxies the middleware would trust every X-Forwarded-For, so it runs only when some are configured.
 if (!string.IsNullOrWhiteSpace(settings.KnownProxies)) app.UseForwardedHeaders(Startup.ForwardedHeaders(settings));
 app.UseMiddleware<SecurityHeaders>();
 app.UseMiddleware<Undersigned.Features.Widget.Cors>();
 app.UseMiddleware<ErrorMiddleware>();
+// Public reads only: they carry no secret, so compressing them beside attacker-chosen text (names) leaks nothing
+// (BREACH). Staff answers, with addresses and session tokens, and every page with a nonce go uncompressed.
+app.UseWhen(http => HttpMethods.IsGet(http.Request.Method) && http.Request.Path.StartsWithSegments("/api/public"),
+    branch => branch.UseResponseCompression());
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted || context.HttpContext.Response.ContentLength > 0
     ? Task.CompletedTask
     : Problems.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "No such route, or not with this method."));
@@ -159,8 +182,9 @@ app.UseFastEndpoints(c =>
     c.Endpoints.Configurator = endpoint => endpoint.PreProcessor<JsonBody.ParseFailures>(Order.Before);
 });
 app.UseSwagger();
-app.UseSwaggerUI();
+if (!app.Environment.IsProduction() || settings.SwaggerUi) app.UseSwaggerUI();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 public partial class Program;

@@ -18,9 +18,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static async Task<ServiceProcess> StartAsync(string dataDirectory, Dictionary<string, string?> settings)
+    /// <summary>Starts the service expecting it to refuse to start: its exit code and what it wrote to stderr.</summary>
+    public static async Task<(int ExitCode, List<string> Errors)> FailToStartAsync(string dataDirectory, Dictionary<string, string?> settings)
     {
-        var port = FreePort();
+        var start = await StartInfoAsync(dataDirectory, settings, FreePort());
+        using var process = Process.Start(start)!;
+        var errors = new List<string>();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.Add(e.Data); };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, errors);
+    }
+
+    static async Task<ProcessStartInfo> StartInfoAsync(string dataDirectory, Dictionary<string, string?> settings, int port)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Undersigned.dll")])
         {
             WorkingDirectory = dataDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -33,10 +47,17 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["Undersigned__DataDirectory"] = dataDirectory,
             ["Undersigned__AdminKey"] = TestApp.AdminKey,
             ["Undersigned__PublicBaseUrl"] = "http://undersigned.test",
+            ["Undersigned__AllowHttpPublicBaseUrl"] = "true", // the tests have no TLS in front
         };
         foreach (var (key, value) in TestDatabase.KeySettings.Concat(settings)) environment[key.Replace(":", "__")] = value;
         foreach (var (key, value) in environment) start.Environment[key] = value;
+        return start;
+    }
 
+    public static async Task<ServiceProcess> StartAsync(string dataDirectory, Dictionary<string, string?> settings)
+    {
+        var port = FreePort();
+        var start = await StartInfoAsync(dataDirectory, settings, port);
         var service = new ServiceProcess(Process.Start(start)!, $"http://127.0.0.1:{port}");
         service.process.OutputDataReceived += (_, e) => { if (e.Data is not null) service.Output.Enqueue(e.Data); };
         service.process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service.Output.Enqueue(e.Data); };
@@ -75,6 +96,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, as a service manager stops it; returns once the process has exited and all it printed is read.</summary>
+    public int ExitCode => process.ExitCode;
+
     public async Task StopAsync()
     {
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();

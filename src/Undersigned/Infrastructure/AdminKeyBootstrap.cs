@@ -15,7 +15,7 @@ public sealed class AdminKeyBootstrap(ApiKeysStore keys, Settings settings, Time
         if (!string.IsNullOrWhiteSpace(settings.AdminKey))
         {
             if (settings.AdminKey.Trim().Length < MinimumConfiguredLength)
-                throw new InvalidOperationException($"Undersigned__AdminKey must be at least {MinimumConfiguredLength} characters long.");
+                throw new StartupException($"Undersigned__AdminKey must be at least {MinimumConfiguredLength} characters long.");
             var key = settings.AdminKey.Trim();
             if (await keys.EnsureConfiguredAdminAsync(key, now, ct) == ApiKeysStore.Configured.Active)
                 log.LogInformation("The admin key from Undersigned__AdminKey is active.");

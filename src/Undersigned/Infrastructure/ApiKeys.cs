@@ -14,6 +14,8 @@ public static class Role
     public const string Staff = "staff";
     /// <summary>A partner organisation's key: only the /api/partner routes, for the partner it is bound to.</summary>
     public const string Partner = "partner";
+    /// <summary>An operator's monitoring key: <c>/metrics</c> and readiness details, nothing else.</summary>
+    public const string Metrics = "metrics";
 }
 
 /// <summary>API keys: 256 random bits shown once, stored only as a SHA-256 hash (a slow hash adds nothing at that entropy).</summary>

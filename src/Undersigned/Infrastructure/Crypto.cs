@@ -21,7 +21,7 @@ public sealed class ServiceKeys
 
     public ServiceKeys(byte[] serviceKey)
     {
-        if (serviceKey.Length != 32) throw new InvalidOperationException("Undersigned__DataKey must be 32 bytes, base64-encoded.");
+        if (serviceKey.Length != 32) throw new StartupException("Undersigned__DataKey must be 32 bytes, base64-encoded.");
         wrappingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned letter-key wrapping"u8.ToArray());
         emailMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned email hmac"u8.ToArray());
         addressMacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, serviceKey, 32, info: "undersigned address hmac"u8.ToArray());
@@ -41,11 +41,11 @@ public sealed class ServiceKeys
         if (!string.IsNullOrWhiteSpace(settings.DataKey))
         {
             try { return new ServiceKeys(Convert.FromBase64String(settings.DataKey.Trim())); }
-            catch (FormatException) { throw new InvalidOperationException("Undersigned__DataKey is not base64."); }
+            catch (FormatException) { throw new StartupException("Undersigned__DataKey is not base64."); }
         }
         // A key generated per instance would leave each instance unable to read what the others stored.
         if (engine == Engine.Postgres)
-            throw new InvalidOperationException("Undersigned__DataKey is required with PostgreSQL: every instance must use the same service key.");
+            throw new StartupException("Undersigned__DataKey is required with PostgreSQL: every instance must use the same service key.");
         var path = Path.GetFullPath(Path.Combine(settings.DataDirectory, "data-key"));
         if (!File.Exists(path))
         {

@@ -21,7 +21,18 @@ public sealed class Db : IAsyncDisposable
 
     public Db(string connectionString, ILogger? log = null)
     {
-        var keys = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        DbConnectionStringBuilder keys;
+        try
+        {
+            keys = new DbConnectionStringBuilder { ConnectionString = connectionString };
+            if (!keys.ContainsKey("Host") && !keys.ContainsKey("Server")) _ = new SqliteConnectionStringBuilder(connectionString);
+            else _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The string may hold a password: only what is wrong with it is said.
+            throw new StartupException($"ConnectionStrings__Undersigned is not a valid connection string ({e.Message.Split('\n')[0].Trim()}).");
+        }
         if (keys.ContainsKey("Host") || keys.ContainsKey("Server"))
         {
             Engine = Engine.Postgres;

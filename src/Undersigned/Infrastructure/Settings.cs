@@ -16,6 +16,15 @@ public sealed class Settings
 
     public int VerificationGraceHours { get; set; } = 24;
 
+    /// <summary>Production refuses an http <see cref="PublicBaseUrl"/> on a host that is not loopback unless this is set.</summary>
+    public bool AllowHttpPublicBaseUrl { get; set; }
+
+    /// <summary>Swagger UI in Production (the OpenAPI JSON is always served).</summary>
+    public bool SwaggerUi { get; set; }
+
+    /// <summary>How long start-up waits for a database that does not answer yet (compose and systemd orderings).</summary>
+    public int StartupDatabaseWaitSeconds { get; set; } = 30;
+
     /// <summary>How long a CDN or browser may keep a public letter, its count, its list and the widget; 0: revalidate every time.</summary>
     public int PublicCacheSeconds { get; set; } = 10;
 }

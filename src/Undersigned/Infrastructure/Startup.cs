@@ -8,6 +8,9 @@ public static class Limits
     public const long MaxRequestBody = 256 * 1024;
 }
 
+/// <summary>Configuration the service cannot start with: one line naming the setting, exit code 1, no stack trace.</summary>
+public sealed class StartupException(string message) : Exception(message);
+
 public static class Startup
 {
     /// <summary>Fails start-up with a clear message on configuration that cannot work.</summary>
@@ -18,10 +21,18 @@ public static class Startup
                                   "is written to the folder {PickupDirectory}. Set Undersigned__Smtp__Host, or Undersigned__Mail__PickupDirectory " +
                                   "if a folder is meant.", Path.GetFullPath(Path.Combine(settings.DataDirectory, "mail")));
         if (app.Environment.IsProduction() && string.IsNullOrWhiteSpace(settings.PublicBaseUrl))
-            throw new InvalidOperationException(
+            throw new StartupException(
                 "Undersigned__PublicBaseUrl is required in Production: links in emails and the widget are built from it.");
-        if (settings.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-            throw new InvalidOperationException($"Undersigned__PublicBaseUrl '{url}' is not an absolute URL.");
+        if (settings.PublicBaseUrl is { Length: > 0 } url)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https"))
+                throw new StartupException($"Undersigned__PublicBaseUrl '{url}' is not an absolute http or https URL.");
+            // One-click unsubscribe and every signer's link would go out over plain http.
+            if (app.Environment.IsProduction() && publicUrl.Scheme == "http" && !publicUrl.IsLoopback && !settings.AllowHttpPublicBaseUrl)
+                throw new StartupException($"Undersigned__PublicBaseUrl '{url}' is http on a public host: use https, or set " +
+                                           "Undersigned__AllowHttpPublicBaseUrl=true if TLS really ends in front of an http address.");
+        }
+        _ = ForwardedHeaders(settings); // known proxies that are not addresses stop start-up here, with the others
         if (smtp.Host is { Length: > 0 } && smtp.GreetingName(settings.PublicBaseUrl, mail.From) is var greeting && !Services.Mail.SmtpSettings.IsFullyQualified(greeting))
             app.Logger.LogWarning("The service greets the mail relay as '{Greeting}', which is not a fully-qualified name: many relays refuse it, " +
                                   "and mail waits until they accept. Set Undersigned__Smtp__LocalDomain to this service's mail host name.", greeting);
@@ -38,7 +49,7 @@ public static class Startup
         options.KnownIPNetworks.Clear();
         foreach (var address in (settings.KnownProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             options.KnownProxies.Add(IPAddress.TryParse(address, out var ip) ? ip
-                : throw new InvalidOperationException($"Undersigned__KnownProxies: '{address}' is not an IP address."));
+                : throw new StartupException($"Undersigned__KnownProxies: '{address}' is not an IP address."));
         // Each trusted proxy adds one entry: reading further back would take an address the client wrote itself.
         options.ForwardLimit = options.KnownProxies.Count;
         return options;

@@ -1,14 +1,20 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace Undersigned.Infrastructure;
 
 /// <summary>
 /// The files in <c>Assets/</c> (the widget, the pages' styles and scripts), embedded in the build and served from
-/// memory with an ETag of their content, cacheable like the public letter.
+/// memory with an ETag of their content, cacheable like the public letter. Text assets are compressed once at start
+/// (Brotli at its best, gzip), each encoding with its own ETag, chosen by <c>Accept-Encoding</c> (<c>Vary</c> says so).
 /// </summary>
 public static class StaticAssets
 {
-    public sealed record Asset(byte[] Content, string ContentType, string ETag);
+    public sealed record Asset(byte[] Content, string ContentType, string ETag)
+    {
+        public byte[]? Brotli { get; init; }
+        public byte[]? Gzip { get; init; }
+    }
 
     static readonly Dictionary<string, Asset> Files = Load();
 
@@ -29,8 +35,20 @@ public static class StaticAssets
                 ".svg" => "image/svg+xml",
                 _ => "application/octet-stream",
             };
-            return new Asset(content, type, PublicCache.ETag(Convert.ToHexStringLower(SHA256.HashData(content))));
+            var compressible = !type.StartsWith("application/octet-stream");
+            return new Asset(content, type, PublicCache.ETag(Convert.ToHexStringLower(SHA256.HashData(content))))
+            {
+                Brotli = compressible ? Compress(content, s => new BrotliStream(s, CompressionLevel.SmallestSize)) : null,
+                Gzip = compressible ? Compress(content, s => new GZipStream(s, CompressionLevel.SmallestSize)) : null,
+            };
         });
+    }
+
+    static byte[] Compress(byte[] content, Func<Stream, Stream> compressor)
+    {
+        using var output = new MemoryStream();
+        using (var compressing = compressor(output)) compressing.Write(content);
+        return output.ToArray();
     }
 
     /// <summary>
@@ -53,16 +71,30 @@ public static class StaticAssets
     /// <summary>The address of an asset with its version, so a page can let browsers keep it as long as they like.</summary>
     public static string Url(string name) => $"/assets/{name}?v={Files[name].ETag.Trim('"')[..12]}";
 
-    /// <summary>Answers with the asset, or 304 when the client's copy is current.</summary>
+    /// <summary>Answers with the asset in the best encoding the client takes, or 304 when its copy is current.</summary>
     public static Task SendAsync(HttpContext http, Settings settings, Asset asset, CancellationToken ct)
     {
-        if (PublicCache.IsCurrent(http, settings, asset.ETag))
+        var accepted = http.Request.Headers.AcceptEncoding.ToString();
+        var (encoding, body) = asset.Brotli is { } br && Accepts(accepted, "br") ? ("br", br)
+            : asset.Gzip is { } gzip && Accepts(accepted, "gzip") ? ("gzip", gzip)
+            : (null, asset.Content);
+        if (asset.Brotli is not null) http.Response.Headers.Vary = "Accept-Encoding";
+        // One ETag per encoding: a cache must never answer a gzip request with a Brotli body it validated.
+        var etag = encoding is null ? asset.ETag : asset.ETag.Insert(asset.ETag.Length - 1, "-" + encoding);
+        if (PublicCache.IsCurrent(http, settings, etag))
         {
             http.Response.StatusCode = 304;
             return http.Response.StartAsync(ct); // started, so the endpoint sends nothing after it
         }
         http.Response.ContentType = asset.ContentType;
-        http.Response.ContentLength = asset.Content.Length;
-        return http.Response.Body.WriteAsync(asset.Content, ct).AsTask();
+        if (encoding is not null) http.Response.Headers.ContentEncoding = encoding;
+        http.Response.ContentLength = body.Length;
+        return http.Response.Body.WriteAsync(body, ct).AsTask();
     }
+
+    /// <summary>Whether <c>Accept-Encoding</c> names this coding without refusing it (<c>;q=0</c>).</summary>
+    static bool Accepts(string acceptEncoding, string coding)
+        => acceptEncoding.Split(',').Select(part => part.Trim().Split(';')).Any(part =>
+            part[0].Trim().Equals(coding, StringComparison.OrdinalIgnoreCase)
+            && !part.Skip(1).Any(p => p.Replace(" ", "") is "q=0" or "q=0.0" or "q=0.00" or "q=0.000"));
 }

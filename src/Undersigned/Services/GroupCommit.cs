@@ -41,19 +41,48 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
     readonly Channel<Job> queue = Channel.CreateBounded<Job>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    /// <summary>Queues a signature; null when the queue is full (answer 503 rather than grow without bound).</summary>
+    /// <summary>Writes waiting for the writer now.</summary>
+    public int QueueDepth => queue.Reader.Count;
+
+    /// <summary>Whether the writer is taking work: started, and neither stopped nor stopping.</summary>
+    public bool IsRunning => ExecuteTask is { IsCompleted: false } && !stopping;
+    volatile bool stopping;
+
+    /// <summary>Queues a signature; null when the queue is full or the service is stopping (answer 503 rather than grow without bound).</summary>
     public Task<SignResult>? TrySign(SignatureDraft draft)
     {
         var job = new Job<SignResult>(draft.Email ?? "", (tx, now) => signatures.SignAsync(tx, draft, now));
         return queue.Writer.TryWrite(job) ? job.Done.Task : null;
     }
 
-    /// <summary>Queues a write that must happen, waiting for room in the queue (confirmations, the outbox's records).</summary>
+    /// <summary>
+    /// Queues a write that must happen, waiting for room in the queue (confirmations, the outbox's records); once the
+    /// service is stopping, <see cref="DatabaseUnavailableException"/> (503: the client tries again on the next instance).
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<WriteTransaction, DateTimeOffset, Task<T>> write, CancellationToken ct)
     {
         var job = new Job<T>(null, write);
-        await queue.Writer.WriteAsync(job, ct);
+        try
+        {
+            await queue.Writer.WriteAsync(job, ct);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new DatabaseUnavailableException(e);
+        }
         return await job.Done.Task;
+    }
+
+    /// <summary>
+    /// On SIGTERM: takes no new work (requests arriving now are answered 503 with Retry-After), commits everything queued
+    /// within the host's shutdown timeout, and only then stops, so a rolling deploy in a spike fails no signer.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        stopping = true;
+        queue.Writer.TryComplete();
+        if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await base.StopAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,6 +92,7 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
         var failures = 0;
         try
         {
+            // Until the queue is closed (StopAsync) and drained: the token stops only what is left at the shutdown timeout.
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item)) batch.Add(item);

@@ -24,6 +24,56 @@ public sealed class StartupTests
     }
 #endif
 
+    public static TheoryData<string, string, string> BadConfigurations => new()
+    {
+        { "Undersigned:PublicBaseUrl", "", "Undersigned__PublicBaseUrl" },
+        { "Undersigned:PublicBaseUrl", "not a url", "Undersigned__PublicBaseUrl" },
+        { "Undersigned:AllowHttpPublicBaseUrl", "false", "Undersigned__AllowHttpPublicBaseUrl" }, // http://undersigned.test in Production
+        { "Undersigned:DataKey", "not-base64!", "Undersigned__DataKey" },
+        { "Undersigned:KnownProxies", "proxy.example", "Undersigned__KnownProxies" },
+        { "ConnectionStrings:Undersigned", "Data Source=x.db;Bogus Keyword=1", "ConnectionStrings__Undersigned" },
+        { "Undersigned:AdminKey", "short", "Undersigned__AdminKey" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigurations))]
+    public async Task A_configuration_error_is_one_line_on_stderr_naming_the_setting_and_exit_code_1(string setting, string value, string named)
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        var (exitCode, errors) = await ServiceProcess.FailToStartAsync(directory, new() { [setting] = value });
+        Assert.Equal(1, exitCode);
+        Assert.Contains(named, Assert.Single(errors));
+    }
+
+    [Fact]
+    public async Task A_database_that_does_not_answer_is_waited_for_then_named_in_one_line()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop(); // nothing listens there
+        var (exitCode, errors) = await ServiceProcess.FailToStartAsync(directory, new()
+        {
+            ["ConnectionStrings:Undersigned"] = $"Host=127.0.0.1;Port={port};Database=none;Username=none;Timeout=1",
+            ["Undersigned:DataKey"] = Convert.ToBase64String(new byte[32]), ["Undersigned:StartupDatabaseWaitSeconds"] = "2",
+        });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Undersigned__StartupDatabaseWaitSeconds", Assert.Single(errors));
+    }
+
+    [Fact]
+    public async Task A_database_a_newer_version_upgraded_stops_start_up_saying_which_migration()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-test-").FullName;
+        await using (var first = new TestApp(directory)) await first.InitializeAsync();
+        await using (var connection = await TestDatabase.OpenAsync(directory))
+            await connection.ExecuteAsync("INSERT INTO schema_migrations (name, sha256, applied_at) VALUES ('9999_from_the_future.sql', 'x', 0)");
+        var (exitCode, errors) = await ServiceProcess.FailToStartAsync(directory, []);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("9999_from_the_future.sql", Assert.Single(errors));
+    }
+
     [Fact]
     public async Task A_restart_keeps_data_and_applies_no_migration_twice()
     {

@@ -31,7 +31,7 @@ public sealed class ServiceStateStore(Db db)
         await connection.ExecuteAsync("INSERT INTO service_key (id, fingerprint) VALUES (1, @fingerprint) ON CONFLICT (id) DO NOTHING", new { fingerprint });
         var recorded = await connection.ExecuteScalarAsync<string>("SELECT fingerprint FROM service_key WHERE id = 1");
         if (recorded != fingerprint)
-            throw new InvalidOperationException(
+            throw new StartupException(
                 $"The service key (Undersigned__DataKey, or data/data-key) is not the one this database's data is encrypted with " +
                 $"(fingerprint {fingerprint}, database expects {recorded}). Start with the key the database was created with.");
     }

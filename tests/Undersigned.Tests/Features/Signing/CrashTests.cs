@@ -88,6 +88,63 @@ public sealed class CrashTests
         Assert.Subset(smtp.Messages().Select(m => m.To.Mailboxes.Single().Address).ToHashSet(), accepted.ToHashSet());
     }
 
+    [Fact]
+    public async Task A_SIGTERM_mid_burst_answers_every_request_202_or_503_and_stores_every_202()
+    {
+        var directory = Directory.CreateTempSubdirectory("undersigned-stop-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Undersigned:RateLimits:Signing:PermitLimit"] = "1000000", ["Undersigned:RateLimits:SigningPerLetter:PermitLimit"] = "1000000",
+        };
+        var accepted = new ConcurrentBag<string>();
+        var answers = new ConcurrentBag<HttpStatusCode>();
+        var loaded = new TaskCompletionSource();
+        JsonObject letter;
+        await using (var service = await ServiceProcess.StartAsync(directory, settings))
+        {
+            var admin = service.Client();
+            var created = await (await admin.PostAsJsonAsync("/api/letters", new
+            {
+                title = "Rolling deploy", body = "b", target = "t", closesAt = DateTimeOffset.UtcNow.AddDays(1),
+            })).JsonAsync();
+            letter = await (await admin.PostAsync($"/api/letters/{created["id"]}/publish", null)).JsonAsync();
+            var signers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+            {
+                using var client = service.Client(key: null);
+                for (var i = 0; ; i++)
+                {
+                    var email = $"w{worker}-{i}@example.org";
+                    try
+                    {
+                        var response = await client.SignAsync(letter, Signer.Individual(email));
+                        answers.Add(response.StatusCode);
+                        if (response.StatusCode == HttpStatusCode.Accepted) accepted.Add(email);
+                        else Assert.NotNull(response.Headers.RetryAfter);
+                        if (accepted.Count >= 300) loaded.TrySetResult();
+                    }
+                    catch (HttpRequestException) { return; } // the listener is gone: nothing was sent, nothing to answer
+                }
+            })).ToList();
+            await loaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await service.StopAsync(); // SIGTERM, as a rolling deploy sends, mid-burst
+            await Task.WhenAll(signers);
+            Assert.Equal(0, service.ExitCode);
+        }
+        Assert.All(answers, status => Assert.Contains(status, new[] { HttpStatusCode.Accepted, HttpStatusCode.ServiceUnavailable }));
+
+        SqliteConnection.ClearAllPools();
+        await using var restarted = await ServiceProcess.StartAsync(directory, settings);
+        var stored = new HashSet<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await restarted.Client().GetAsync($"/api/letters/{letter["id"]}/signatures?limit=100{(cursor is null ? "" : $"&cursor={cursor}")}")).JsonAsync();
+            foreach (var signature in page["items"]!.AsArray()) stored.Add((string)signature!["email"]!);
+            cursor = (string?)page["nextCursor"];
+        } while (cursor is not null);
+        Assert.Subset(stored, accepted.ToHashSet());
+    }
+
 #if POSTGRES // a database that stops answering: a PostgreSQL restart or failover (SQLite is a file the process holds open)
     [Fact]
     public async Task A_database_out_of_reach_answers_503_with_Retry_After_and_the_writer_carries_on_once_it_is_back()

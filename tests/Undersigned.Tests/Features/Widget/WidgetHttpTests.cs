@@ -67,6 +67,45 @@ public sealed class WidgetHttpTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task The_script_goes_out_compressed_with_an_ETag_per_encoding_and_public_reads_compress_but_staff_answers_do_not()
+    {
+        var identity = await (await app.Anonymous().GetAsync("/widget.js")).Content.ReadAsByteArrayAsync();
+        async Task<(HttpResponseMessage Response, byte[] Body)> GetAsync(string url, string encoding, HttpClient? client = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
+            var response = await (client ?? app.Anonymous()).SendAsync(request);
+            return (response, await response.Content.ReadAsByteArrayAsync());
+        }
+        static byte[] Decode(Stream stream)
+        {
+            var plain = new MemoryStream();
+            stream.CopyTo(plain);
+            return plain.ToArray();
+        }
+
+        var (br, brBody) = await GetAsync("/widget.js", "gzip, deflate, br");
+        var (gzip, gzipBody) = await GetAsync("/widget.js", "gzip");
+        Assert.Equal(["br"], br.Content.Headers.ContentEncoding);
+        Assert.Equal(["gzip"], gzip.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", br.Headers.Vary);
+        Assert.NotEqual(br.Headers.ETag, gzip.Headers.ETag);
+        Assert.Equal(identity, Decode(new BrotliStream(new MemoryStream(brBody), CompressionMode.Decompress)));
+        Assert.Equal(identity, Decode(new GZipStream(new MemoryStream(gzipBody), CompressionMode.Decompress)));
+        Console.WriteLine($"widget.js on the wire: {identity.Length} bytes, gzip {gzipBody.Length}, brotli {brBody.Length}");
+        var again = new HttpRequestMessage(HttpMethod.Get, "/widget.js");
+        again.Headers.TryAddWithoutValidation("Accept-Encoding", "br");
+        again.Headers.IfNoneMatch.Add(br.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await app.Anonymous().SendAsync(again)).StatusCode);
+        Assert.Empty((await GetAsync("/widget.js", "gzip;q=0, identity")).Response.Content.Headers.ContentEncoding);
+
+        var letter = await app.CreatePublishedLetterAsync(new { body = string.Concat(Enumerable.Repeat("We ask you to protect migrants' data. ", 40)) });
+        Assert.Equal(["br"], (await GetAsync($"/api/public/letters/{letter["slug"]}", "br")).Response.Content.Headers.ContentEncoding);
+        // Staff answers hold addresses and tokens beside text anyone can choose: never compressed (BREACH).
+        Assert.Empty((await GetAsync($"/api/letters/{letter["id"]}", "br, gzip", app.Admin())).Response.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task The_script_is_small_cached_and_revalidated_by_ETag()
     {
         var response = await app.Anonymous().GetAsync("/widget.js");

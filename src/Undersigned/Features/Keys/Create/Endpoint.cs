@@ -18,8 +18,9 @@ public sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(100).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
-        RuleFor(r => r.Role).NotEmpty().Must(r => r is Infrastructure.Role.Admin or Infrastructure.Role.Staff or Infrastructure.Role.Partner)
-            .WithMessage("must be admin, staff or partner.");
+        RuleFor(r => r.Role).NotEmpty()
+            .Must(r => r is Infrastructure.Role.Admin or Infrastructure.Role.Staff or Infrastructure.Role.Partner or Infrastructure.Role.Metrics)
+            .WithMessage("must be admin, staff, partner or metrics.");
         RuleFor(r => r.PartnerId).NotNull().When(r => r.Role == Infrastructure.Role.Partner).WithMessage("is required for a partner key.");
         RuleFor(r => r.PartnerId).Null().When(r => r.Role != Infrastructure.Role.Partner).WithMessage("is only for partner keys.");
     }

@@ -113,7 +113,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));
-                await Send.ResultAsync(Problems.Create(HttpContext, 503, "Too many signatures are arriving at once: try again in a few seconds."));
+                await Send.ResultAsync(Problems.Create(HttpContext, 503, "Too many signatures are arriving at once, or the service is restarting: try again in a few seconds."));
                 return;
             }
             if ((await stored).Outcome == SignOutcome.ChallengeUsed)
