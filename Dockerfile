@@ -1,5 +1,7 @@
+# Base images pinned to full versions (README "Docker" shows how to pin their digests too). The build context is cut
+# down by .dockerignore: no data/ (keys, the database, emails), no bin/ or obj/.
 # Build: restore first so the package layer is cached while code changes.
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM mcr.microsoft.com/dotnet/sdk:10.0.401 AS build
 WORKDIR /src
 COPY src/Undersigned/Undersigned.csproj src/Undersigned/
 RUN dotnet restore src/Undersigned/Undersigned.csproj
@@ -8,7 +10,7 @@ COPY src/ src/
 RUN dotnet publish src/Undersigned/Undersigned.csproj -c Release -o /app --no-restore
 
 # Run: the ASP.NET runtime only, as the image's unprivileged 'app' user. Noto fonts draw every script in the PDF pack and share card.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
+FROM mcr.microsoft.com/dotnet/aspnet:10.0.12
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl fonts-noto-core fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
@@ -22,5 +24,5 @@ ENV ASPNETCORE_URLS=http://+:8080 \
 VOLUME /data
 USER app
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://localhost:8080/healthz || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://localhost:8080/readyz || exit 1
 ENTRYPOINT ["dotnet", "Undersigned.dll"]

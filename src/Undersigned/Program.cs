@@ -2,6 +2,7 @@ using System.Text.Json;
 using FastEndpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
+using OpenTelemetry.Metrics;
 using Undersigned.Services;
 using Undersigned.Services.Abuse;
 using Undersigned.Services.Mail;
@@ -88,6 +89,14 @@ services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredServ
 services.AddSingleton<ProofOfWork>();
 services.AddSingleton<ChallengePolicy>();
 services.AddSingleton<Loops>();
+services.AddSingleton<ServiceMetrics>();
+services.AddSingleton<ServiceGauges>();
+services.AddOpenTelemetry().WithMetrics(metrics =>
+{
+    // The service's own instruments, ASP.NET Core's HTTP server metrics (routes as templates, never a slug) and Npgsql's.
+    metrics.AddMeter(ServiceMetrics.MeterName, "Npgsql").AddAspNetCoreInstrumentation().AddPrometheusExporter();
+    if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
+});
 services.AddSingleton<GroupCommit>();
 services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 services.AddHostedService<OutboxSender>();
@@ -181,6 +190,9 @@ app.UseFastEndpoints(c =>
     c.Serializer.RequestDeserializer = JsonBody.DeserializeAsync;
     c.Endpoints.Configurator = endpoint => endpoint.PreProcessor<JsonBody.ParseFailures>(Order.Before);
 });
+// Prometheus text for a key with the metrics role (admin keys are not for monitoring systems).
+app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(policy => policy.RequireRole(Role.Metrics));
+app.Services.GetRequiredService<ServiceGauges>(); // registers the gauges
 app.UseSwagger();
 if (!app.Environment.IsProduction() || settings.SwaggerUi) app.UseSwaggerUI();
 

@@ -13,7 +13,7 @@ namespace Undersigned.Services;
 /// When the database is out of reach, the batch's requests fail with <see cref="DatabaseUnavailableException"/> (503 with
 /// Retry-After), and the writer reconnects with back-off; it stops only when the host does.
 /// </remarks>
-public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, TimeProvider clock,
+public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, ServiceMetrics metrics, TimeProvider clock,
     ILogger<GroupCommit> log) : BackgroundService
 {
     public const int QueueCapacity = 20_000, MaxBatch = 512;
@@ -99,7 +99,9 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
                 try
                 {
                     connection ??= await db.OpenForBatchesAsync(stoppingToken);
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     await WriteBatchAsync(connection, batch, stoppingToken);
+                    metrics.BatchCommitted(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     failures = 0;
                     loops.Succeeded(Loops.Writer);
                 }

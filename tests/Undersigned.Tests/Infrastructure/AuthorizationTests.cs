@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FastEndpoints;
@@ -14,7 +15,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
         "GET /healthz", "GET /api/public/challenge", "GET /api/public/letters/{slug}", "GET /api/public/letters/{slug}/count", "GET /api/public/letters/{slug}/signatories",
         "POST /api/public/letters/{slug}/signatures", "POST /api/public/signatures/verify", "POST /api/public/signatures/withdraw",
         "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
-        "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "POST /api/sessions", "GET /console",
+        "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "GET /readyz", "POST /api/sessions", "GET /console",
         "GET /api/public/letters/{slug}/timeline", "GET /api/public/letters/{slug}/timeline.csv",
         "GET /stop-sharing", "POST /api/public/signatures/stop-sharing", "GET /unsubscribe", "POST /unsubscribe",
     ];
@@ -92,5 +93,19 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
             var response = await client.SendAsync(Request(method, url));
             Assert.True(403 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode} to a {refused} key");
         }
+    }
+
+    [Fact]
+    public async Task A_metrics_key_reads_metrics_and_readiness_and_every_other_keyed_route_refuses_it()
+    {
+        var created = await (await app.Admin().PostAsJsonAsync("/api/keys", new { name = "prometheus", role = "metrics" })).JsonAsync();
+        var metrics = app.WithKey((string)created["secret"]!);
+        foreach (var (method, _, url, _) in Endpoints().Where(e => e.Definition.AllowedRoles is { Count: > 0 }))
+        {
+            var response = await metrics.SendAsync(Request(method, url));
+            Assert.True(403 == (int)response.StatusCode, $"{method} {url} answered {(int)response.StatusCode} to a metrics key");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await metrics.GetAsync("/metrics")).StatusCode);
+        Assert.NotNull((await (await metrics.GetAsync("/readyz")).JsonAsync())["reasons"]);
     }
 }

@@ -115,6 +115,14 @@ public sealed class OutboxStore(Db db)
         return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT min(next_attempt_at) FROM outbox WHERE failed_at IS NULL AND refused_at IS NULL");
     }
 
+    /// <summary>Emails waiting to be sent (held and refused-for-now ones included), and when the oldest was queued.</summary>
+    public async Task<(long Count, DateTimeOffset? Oldest)> BacklogAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        var (count, oldest) = await connection.QuerySingleAsync<(long, long?)>("SELECT count(*), min(created_at) FROM outbox WHERE failed_at IS NULL");
+        return (count, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
+    }
+
     /// <summary>Emails refused for good, per letter.</summary>
     public async Task<Dictionary<long, long>> UndeliverableAsync(IReadOnlyList<long> letterIds, CancellationToken ct)
     {
@@ -153,8 +161,6 @@ public sealed class OutboxBatch(List<OutboxRow> rows, WriteTransaction? claim) :
     public bool EarlierRefusalsConfirmed { get; set; }
     /// <summary>The relay refused too many different recipients in a row: every kept refusal is retried from then.</summary>
     public DateTimeOffset? RefusalsRetriedAt { get; set; }
-    /// <summary>Signatures whose email waited long in the queue before it left, and how long: given back to them.</summary>
-    public List<(long SignatureId, TimeSpan Waited)> Delayed { get; } = [];
     public bool HasOutcomes => SentIds.Count + Retries.Count + Failures.Count + Refusals.Count > 0 || EarlierRefusalsConfirmed || RefusalsRetriedAt is not null;
 
     /// <summary>Commits the claim (PostgreSQL), releasing the rows.</summary>

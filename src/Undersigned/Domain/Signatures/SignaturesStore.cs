@@ -246,6 +246,13 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
     /// Gives a pending signature whose email waited in the queue (the relay refused us, or was out of reach) the time it
     /// waited: its link and the verification grace last that much longer, as the pause switch gives time back to deadlines.
     /// </summary>
+    public async Task GiveBackTimeAsync(IReadOnlyList<(long SignatureId, TimeSpan Waited)> delayed, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        await GiveBackTimeAsync(tx, delayed);
+        await tx.CommitAsync(ct);
+    }
+
     public async Task GiveBackTimeAsync(WriteTransaction tx, IEnumerable<(long SignatureId, TimeSpan Waited)> delayed)
     {
         foreach (var (signatureId, waited) in delayed)

@@ -14,7 +14,8 @@ namespace Undersigned.Services.Mail;
 /// the queue with every payload kept, retried with back-off; the time an email waited is given back to its signer.
 /// </remarks>
 public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, LettersStore letters, SignaturesStore signatures, LetterKeys letterKeys,
-    OutboxSignal signal, PublicUrls urls, MailSettings mail, IMailTransport transport, Loops loops, TimeProvider clock, ILogger<OutboxSender> log) : BackgroundService
+    OutboxSignal signal, PublicUrls urls, MailSettings mail, IMailTransport transport, Loops loops, ServiceMetrics metrics, TimeProvider clock,
+    ILogger<OutboxSender> log) : BackgroundService
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
     public const int RefusalsInARow = 5, RefusalDomains = 3;
@@ -76,10 +77,29 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
         }
     }
 
-    async Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
+    Task<bool> RecordAsync(WriteTransaction tx, OutboxBatch batch)
     {
-        if (batch.Delayed.Count > 0) await signatures.GiveBackTimeAsync(tx, batch.Delayed);
-        return await outbox.RecordAsync(tx, batch);
+        metrics.Email("sent", batch.SentIds.Count);
+        metrics.Email("refused", batch.Refusals.Count);
+        metrics.Email("undeliverable", batch.Failures.Count);
+        return outbox.RecordAsync(tx, batch);
+    }
+
+    /// <summary>
+    /// Mail normally leaves within seconds. An email that waited (the relay refused us, or was out of reach) gives its
+    /// signer the time it waited, committed before it is sent, so the link works the moment it arrives.
+    /// </summary>
+    async Task GiveBackWaitsAsync(OutboxBatch batch, DateTimeOffset now, CancellationToken ct)
+    {
+        var delayed = batch.Rows.Where(r => r.SignatureId is not null && now - r.CreatedAt > TimeSpan.FromMinutes(1))
+            .Select(r => (r.SignatureId!.Value, now - r.CreatedAt)).ToList();
+        if (delayed.Count == 0) return;
+        if (batch.Claim is null)
+        {
+            await writer.WriteAsync(async (tx, _) => { await signatures.GiveBackTimeAsync(tx, delayed); return true; }, ct);
+            return;
+        }
+        await signatures.GiveBackTimeAsync(delayed, ct); // apart from the claim, which commits only after sending
     }
 
     /// <summary>The letter's slug, and its title in the language the signer read it in (its own where it has no such translation).</summary>
@@ -95,6 +115,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
     async Task<DateTimeOffset?> SendAsync(OutboxBatch batch, CancellationToken ct)
     {
         var letterInfo = new Dictionary<(long, string?), Emails.LetterInfo>();
+        await GiveBackWaitsAsync(batch, clock.GetUtcNow(), ct);
         foreach (var row in batch.Rows)
         {
             if (unreadable.Contains(row.Id)) continue;
@@ -145,6 +166,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
             {
                 var retryIn = Backoff(row.Attempts + 1);
                 batch.Retries.Add((row.Id, now + retryIn));
+                metrics.Email("deferred");
                 log.LogWarning("Mail refused for now ({Reason}); retrying in {RetrySeconds} s", Describe(e), retryIn.TotalSeconds);
                 continue;
             }
@@ -154,6 +176,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
                 // waits behind the rest, so mail the relay does take (relaying refused to one domain) goes on; a second
                 // such refusal in a row means the relay takes nothing from us, and the queue is held.
                 batch.Retries.Add((row.Id, now + Backoff(row.Attempts + 1)));
+                metrics.Email("held");
                 loops.Failed(Loops.Mail, $"mail held: {Describe(e)}");
                 if (++senderRefusalsInARow >= 2) return Hold(Describe(e), now);
                 log.LogWarning("The relay refused us for this message ({Reason}); it waits, the rest goes on", Describe(e));
@@ -167,8 +190,6 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
 
             batch.SentIds.Add(row.Id);
             senderRefusalsInARow = 0;
-            // Mail normally leaves within seconds: only a real wait costs a write, and it is given back to the signer.
-            if (row.SignatureId is { } signatureId && now - row.CreatedAt > TimeSpan.FromMinutes(1)) batch.Delayed.Add((signatureId, now - row.CreatedAt));
             if (refusedInARow.Count > 0)
             {
                 // Accepted: the refusals before it were the recipients' own.
@@ -188,6 +209,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
 
     DateTimeOffset Hold(string reason, DateTimeOffset now)
     {
+        metrics.Email("held");
         refusedInARow.Clear();
         senderRefusalsInARow = 0;
         var retryIn = Backoff(++holds);

@@ -11,7 +11,7 @@ namespace Undersigned.Services.Webhooks;
 /// and when the next retry falls due.
 /// </summary>
 public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloads, WebhookGuard guard, ServiceKeys serviceKeys, AuditStore audit, Db db,
-    Loops loops, TimeProvider clock, ILogger<WebhookSender> log) : BackgroundService
+    Loops loops, ServiceMetrics metrics, TimeProvider clock, ILogger<WebhookSender> log) : BackgroundService
 {
     public const int PerEndpoint = 2;
     /// <summary>Longer than a request may take, so a claim outlives its attempt; a sender that dies frees its claims this long after.</summary>
@@ -124,6 +124,7 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         if (endpoint is null || ev is null) return; // deleted meanwhile
         if (await payloads.BuildAsync(ev, endpoint.PartnerId, ct) is not (var body, var carriesContact))
         {
+            metrics.WebhookDelivery(delivery.EndpointId, DeliveryStatus.Cancelled);
             await webhooks.EndAsync(delivery.Id, DeliveryStatus.Cancelled, "Not sent: this partner's endpoint hears only of published letters it is attached to.",
                 clock.GetUtcNow(), ct);
             return;
@@ -170,6 +171,7 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
             ? await webhooks.DeliveredAsync(tx, delivery, statusCode!.Value, durationMs, carriesContact, now)
             : await webhooks.FailedAsync(tx, delivery, endpoint, statusCode, durationMs, error, carriesContact, ev.CreatedAt, now);
         await tx.CommitAsync(ct);
+        metrics.WebhookDelivery(endpoint.Id, error is null ? DeliveryStatus.Delivered : DeliveryStatus.Failed);
         if (error is not null)
         {
             log.LogWarning("Webhook delivery {DeliveryId} to endpoint {WebhookId} failed: {Error}", delivery.Id, endpoint.Id, error);

@@ -49,7 +49,7 @@ public sealed class Response
 }
 
 public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwitch pause, ChallengePolicy challengePolicy,
-    ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, PublicUrls urls, TimeProvider clock) : Endpoint<Request, Response>
+    ProofOfWork proofOfWork, BurstDetector bursts, ServiceKeys serviceKeys, PublicUrls urls, ServiceMetrics metrics, TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -123,6 +123,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
                 return;
             }
         }
+        metrics.SignatureReceived(); // every 202 alike: the count says nothing of what became of each
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
 
