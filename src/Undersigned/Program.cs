@@ -62,6 +62,8 @@ services.AddSingleton<PartnersStore>();
 services.AddSingleton<LetterUpdates>();
 services.AddSingleton<WebhooksStore>();
 services.AddSingleton<ServiceStateStore>();
+services.AddSingleton<ErasureRecord>();
+services.AddSingleton<ErasureReplay>();
 services.AddSingleton<Undersigned.Features.Letters.LetterReader>();
 services.AddSingleton<PublicUrls>();
 services.AddSingleton<IMailTransport>(provider =>
@@ -138,6 +140,8 @@ FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
     member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 
 var app = builder.Build();
+// `dotnet Undersigned.dll backup FILE`: the same configuration, no web host started.
+if (args is ["backup", var backupFile]) return await Backup.RunAsync(app.Services.GetRequiredService<Db>(), backupFile);
 var log = app.Services.GetRequiredService<ILogger<Program>>();
 LetterHtml.Log = log;
 var settings = app.Services.GetRequiredService<Settings>();
@@ -147,6 +151,8 @@ try
     Startup.CheckConfiguration(app, settings, app.Services.GetRequiredService<SmtpSettings>(), app.Services.GetRequiredService<MailSettings>());
     await app.Services.GetRequiredService<Migrator>().ApplyAsync();
     await app.Services.GetRequiredService<AdminKeyBootstrap>().EnsureAsync();
+    // A restored backup forgets again whoever withdrew or was purged since it was taken.
+    await app.Services.GetRequiredService<ErasureReplay>().RunAsync();
     // Create or read the data key now, not on the first signature, and refuse one the database was not encrypted with.
     await app.Services.GetRequiredService<ServiceStateStore>().CheckServiceKeyAsync(app.Services.GetRequiredService<ServiceKeys>().Fingerprint);
 }

@@ -439,7 +439,7 @@ static class Preload
             ? new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString
             : database.ConnectionString);
         var keys = new ServiceKeys(new byte[32]); // the key the services are started with
-        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db), new WebhooksStore(db), TimeProvider.System);
+        var signatures = new SignaturesStore(db, keys, new LetterKeys(db, keys, new ChangeNotices(db)), new OutboxStore(db), new AuditStore(db), new WebhooksStore(db), new ErasureRecord(db, new Settings { DataDirectory = Path.GetTempPath() }), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         for (var written = 0; written < count;)
         {

@@ -19,9 +19,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service expecting it to refuse to start: its exit code and what it wrote to stderr.</summary>
-    public static async Task<(int ExitCode, List<string> Errors)> FailToStartAsync(string dataDirectory, Dictionary<string, string?> settings)
+    public static Task<(int ExitCode, List<string> Errors)> FailToStartAsync(string dataDirectory, Dictionary<string, string?> settings)
+        => RunToExitAsync(dataDirectory, settings);
+
+    /// <summary>Runs the service's binary with these arguments (a command such as <c>backup FILE</c>) until it exits.</summary>
+    public static async Task<(int ExitCode, List<string> Errors)> RunToExitAsync(string dataDirectory, Dictionary<string, string?> settings, params string[] arguments)
     {
         var start = await StartInfoAsync(dataDirectory, settings, FreePort());
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var errors = new List<string>();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.Add(e.Data); };

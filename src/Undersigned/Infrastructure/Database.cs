@@ -19,6 +19,9 @@ public sealed class Db : IAsyncDisposable
 
     public Engine Engine { get; }
 
+    /// <summary>The SQLite database file; null on PostgreSQL (or an in-memory database).</summary>
+    public string? SqliteFile { get; }
+
     public Db(string connectionString, ILogger? log = null)
     {
         DbConnectionStringBuilder keys;
@@ -43,7 +46,11 @@ public sealed class Db : IAsyncDisposable
             return;
         }
         var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
-        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file) OwnerOnly(Path.GetFullPath(file), log);
+        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file)
+        {
+            SqliteFile = Path.GetFullPath(file);
+            OwnerOnly(SqliteFile, log);
+        }
         sqlite = builder.ToString();
     }
 

@@ -10,7 +10,7 @@ public sealed record LetterHistory(TextVersion[] TextVersions, DeadlineChange[] 
 /// The only place that reads and writes letters, their text and consent versions and their deadline history.
 /// Every change forgets the published-letter cache once committed, so no caller has to remember to.
 /// </summary>
-public sealed partial class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices, WebhooksStore webhooks)
+public sealed partial class LettersStore(Db db, LetterKeys letterKeys, ChangeNotices notices, WebhooksStore webhooks, ErasureRecord erasures)
 {
     readonly LetterCache published = new();
 
@@ -321,8 +321,18 @@ public sealed partial class LettersStore(Db db, LetterKeys letterKeys, ChangeNot
     }
 
     /// <summary>Marks the letter purged and destroys its data key (the signatures store erases the rest in the same transaction).</summary>
+    /// <summary>Of these ids, the letters that exist and are not purged: a restored backup's.</summary>
+    public async Task<List<long>> NotPurgedAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<long>($"SELECT id FROM letters WHERE {db.In("id", "ids")} AND purged_at IS NULL", new { ids = ids.ToArray() })).ToList();
+    }
+
+    /// <summary>Destroys the letter's data key and marks it purged; recorded first, so a restored backup is purged again.</summary>
     public async Task MarkPurgedAsync(WriteTransaction tx, long letterId, DateTimeOffset now)
     {
+        erasures.Letter(letterId);
         await letterKeys.DestroyAsync(tx, letterId);
         await tx.ExecuteAsync("UPDATE letters SET purged_at = @now WHERE id = @letterId", new { letterId, now });
         await ChangedAsync(tx);

@@ -11,7 +11,7 @@ namespace Undersigned.Domain.Signatures;
 /// (triggers keep <c>signature_counts</c>), and so do the webhook events of a signature starting to count or being withdrawn.
 /// </summary>
 public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, WebhooksStore webhooks,
-    TimeProvider clock)
+    ErasureRecord erasures, TimeProvider clock)
 {
     public const int MailsPerSignature = 3;
     public static readonly TimeSpan VerifyTokenLifetime = TimeSpan.FromDays(7);
@@ -326,9 +326,13 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         return true;
     }
 
-    /// <summary>Erases a signer's personal data at once and cancels mail not yet sent to them; the row stays as withdrawn.</summary>
+    /// <summary>
+    /// Erases a signer's personal data at once and cancels mail not yet sent to them; the row stays as withdrawn. Recorded
+    /// (the id only) before it commits, so a backup restored later forgets them again.
+    /// </summary>
     public async Task EraseAsync(WriteTransaction tx, long signatureId)
     {
+        erasures.Signature(signatureId);
         if (await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
             name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
             partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL
@@ -636,6 +640,17 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             new { cutoff = now - AddressHashLifetime });
         await tx.CommitAsync(ct);
         return expired;
+    }
+
+    /// <summary>Of these ids, the signatures that still hold personal data (not withdrawn): a restored backup's.</summary>
+    public async Task<List<long>> NotErasedAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var found = new List<long>();
+        await using var connection = await db.OpenReadAsync(ct);
+        foreach (var chunk in ids.Chunk(500))
+            found.AddRange(await connection.QueryAsync<long>($"SELECT id FROM signatures WHERE {db.In("id", "chunk")} AND status <> @Withdrawn",
+                new { chunk, SignatureStatus.Withdrawn }));
+        return found;
     }
 
     /// <summary>
