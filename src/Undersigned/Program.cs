@@ -91,6 +91,7 @@ services.AddSingleton(provider => new DisposableDomains(provider.GetRequiredServ
 services.AddSingleton<ProofOfWork>();
 services.AddSingleton<ChallengePolicy>();
 services.AddSingleton<Loops>();
+services.AddSingleton<Undersigned.Features.Health.Readiness>();
 services.AddSingleton<ServiceMetrics>();
 services.AddSingleton<ServiceGauges>();
 services.AddOpenTelemetry().WithMetrics(metrics =>

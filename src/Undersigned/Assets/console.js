@@ -157,7 +157,7 @@ function signInView(message) {
 
 function renderNav() {
   const links = [['#/letters', 'Letters'], ['#/letters/new', 'New letter']];
-  if (me.role === 'admin') links.push(['#/keys', 'Keys'], ['#/audit', 'Audit trail'], ['#/pause', 'Pause signing']);
+  if (me.role === 'admin') links.push(['#/keys', 'Keys'], ['#/audit', 'Audit trail'], ['#/health', 'Health'], ['#/pause', 'Pause signing']);
   nav.replaceChildren(h('ul', {}, links.map(([href, text]) => h('li', {}, h('a', { href, text }))),
     h('li', { class: 'who' }, 'Signed in as ', h('strong', { text: me.name }), ' (' + me.role + ') ',
       h('button', { type: 'button', class: 'link', text: 'Sign out', onclick: async () => {
@@ -623,6 +623,34 @@ async function auditView() {
   await load();
 }
 
+async function healthView() {
+  if (adminOnly()) return;
+  const health = (await api('GET', '/api/admin/health')).data;
+  const none = (text, columns) => h('tr', {}, h('td', { colspan: columns, text }));
+  show('Health',
+    h('p', {}, h('strong', { text: 'This instance: ' + health.status }), ' \u00b7 version ' + health.version + ', schema ' + health.schemaVersion),
+    health.reasons.length ? h('ul', {}, health.reasons.map(r => h('li', { text: r }))) : null,
+    h('dl', {},
+      h('dt', { text: 'Signature queue' }), h('dd', { text: health.writerQueue + ' of ' + health.writerQueueCapacity }),
+      h('dt', { text: 'Emails waiting' }), h('dd', { text: health.mailBacklog + (health.oldestMailQueuedAt ? ', the oldest since ' + when(health.oldestMailQueuedAt) : '') }),
+      h('dt', { text: 'Mail relay' }), h('dd', { text: health.mailTransport === 'held'
+        ? 'held since ' + when(health.mailHeldSince) + ' (' + health.mailLastError + '); every email is kept and sent once it takes mail again'
+        : 'flowing' }),
+      h('dt', { text: 'Last retention run' }), h('dd', { text: health.lastRetentionRun ? when(health.lastRetentionRun) : 'never' })),
+    table('Mail per letter', ['Letter', 'Waiting', 'Refused for good', 'Must sign again'], health.letters.length
+      ? health.letters.map(l => h('tr', {}, h('td', {}, h('a', { href: '#/letters/' + l.letterId, text: l.slug })), h('td', { text: l.waiting }),
+          h('td', { text: l.undeliverable }),
+          h('td', { text: l.mustSignAgain ? l.mustSignAgain + ' (their confirmation link never reached them: ask them to sign again)' : '0' })))
+      : none('No letter has mail waiting or refused.', 4)),
+    table('Webhook endpoints in trouble', ['Endpoint', 'URL', 'Failing since', 'Last error', 'Disabled'], health.webhooks.length
+      ? health.webhooks.map(w => h('tr', {}, h('td', { text: w.id }), h('td', {}, h('code', { text: w.url })), h('td', { text: when(w.failingSince) }),
+          h('td', { text: w.lastError ?? '' }), h('td', { text: w.disabledAt ? when(w.disabledAt) + ' (' + (w.disabledReason ?? '') + ')' : 'no' })))
+      : none('Every endpoint delivers.', 5)),
+    table('Background work on this instance', ['Loop', 'Last success', 'Failing since', 'Last error', 'Set aside'], health.loops.map(l => h('tr', {},
+      h('td', { text: l.name }), h('td', { text: when(l.lastSuccess) }), h('td', { text: when(l.failingSince) }), h('td', { text: l.lastError ?? '' }),
+      h('td', { text: l.setAside })))));
+}
+
 function pauseView() {
   if (adminOnly()) return;
   const reason = h('input', { name: 'reason' }), extend = h('input', { type: 'checkbox', name: 'extendDeadlines', id: 'extend-deadlines' });
@@ -643,7 +671,7 @@ function pauseView() {
 const routes = [
   [/^#\/letters$/, lettersView], [/^#\/letters\/new$/, newLetterView], [/^#\/letters\/(\d+)$/, letterView],
   [/^#\/letters\/(\d+)\/edit$/, editLetterView], [/^#\/letters\/(\d+)\/signatures$/, signaturesView],
-  [/^#\/keys$/, keysView], [/^#\/audit$/, auditView], [/^#\/pause$/, pauseView],
+  [/^#\/keys$/, keysView], [/^#\/audit$/, auditView], [/^#\/health$/, healthView], [/^#\/pause$/, pauseView],
 ];
 
 async function route() {

@@ -27,6 +27,17 @@ public sealed class OutboxRow
     public DateTimeOffset CreatedAt { get; init; }
 }
 
+/// <summary>One letter's mail in the outbox (see <see cref="OutboxStore.ByLetterAsync"/>).</summary>
+/// <remarks>A class, not a positional record: Dapper matches a record's constructor by column types, which SQLite leaves unknown on an empty result.</remarks>
+public sealed class LetterMail
+{
+    public long LetterId { get; init; }
+    public string Slug { get; init; } = "";
+    public long Waiting { get; init; }
+    public long Undeliverable { get; init; }
+    public long MustSignAgain { get; init; }
+}
+
 /// <summary>The only place that reads and writes the outbox and the per-address mail caps.</summary>
 public sealed class OutboxStore(Db db)
 {
@@ -131,6 +142,23 @@ public sealed class OutboxStore(Db db)
         return (await connection.QueryAsync<(long LetterId, long Count)>(
                 $"SELECT letter_id, count(*) FROM outbox WHERE failed_at IS NOT NULL AND {db.In("letter_id", "letterIds")} GROUP BY letter_id", new { letterIds }))
             .ToDictionary(r => r.LetterId, r => r.Count);
+    }
+
+    /// <summary>
+    /// Per letter with mail in the outbox: how many emails wait to be sent (held with the queue, or to be tried again),
+    /// how many were refused for good (their contents gone), and of those the signers still pending, who must sign again.
+    /// </summary>
+    public async Task<List<LetterMail>> ByLetterAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<LetterMail>($"""
+            SELECT o.letter_id AS LetterId, l.slug AS Slug,
+                   sum(CASE WHEN o.failed_at IS NULL THEN 1 ELSE 0 END) AS Waiting,
+                   sum(CASE WHEN o.failed_at IS NOT NULL THEN 1 ELSE 0 END) AS Undeliverable,
+                   sum(CASE WHEN o.failed_at IS NOT NULL AND s.status = '{SignatureStatus.Pending}' THEN 1 ELSE 0 END) AS MustSignAgain
+            FROM outbox o JOIN letters l ON l.id = o.letter_id LEFT JOIN signatures s ON s.id = o.signature_id
+            GROUP BY o.letter_id, l.slug ORDER BY o.letter_id
+            """)).ToList();
     }
 
     /// <summary>Mail not yet sent to a signer who withdrew or was erased is not sent.</summary>

@@ -21,6 +21,13 @@ public sealed class ServiceStateStore(Db db)
             """, new { name, now, due = now - interval / 2 }) == 1;
     }
 
+    /// <summary>When the named work last ran on any instance; null when it never has.</summary>
+    public async Task<DateTimeOffset?> LastRunAsync(string name, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT ran_at FROM scheduled_runs WHERE name = @name", new { name });
+    }
+
     /// <summary>
     /// Records the service key's fingerprint the first time; a different key later stops start-up, since it could read
     /// none of the letters' keys (each instance with a key of its own could not read the others' signers).

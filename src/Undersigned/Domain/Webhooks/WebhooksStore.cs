@@ -42,6 +42,14 @@ public sealed class WebhooksStore(Db db)
             new { after = after ?? 0, take })).ToList();
     }
 
+    /// <summary>Endpoints whose deliveries fail, or which were disabled for it.</summary>
+    public async Task<List<WebhookRow>> TroubledAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return (await connection.QueryAsync<WebhookRow>(
+            $"SELECT {Columns} FROM webhook_endpoints WHERE failing_since IS NOT NULL OR disabled_at IS NOT NULL ORDER BY id")).ToList();
+    }
+
     public async Task<WebhookRow?> FindAsync(long id, CancellationToken ct)
     {
         await using var connection = await db.OpenReadAsync(ct);

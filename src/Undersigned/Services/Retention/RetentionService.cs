@@ -35,7 +35,7 @@ public sealed class RetentionService(Db db, LettersStore letters, SignaturesStor
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (!await state.TryStartRunAsync("retention", now, Interval, ct))
+        if (!await state.TryStartRunAsync(Loops.Retention, now, Interval, ct))
         {
             log.LogInformation("Retention run left to the instance that started this interval's");
             return;

@@ -213,7 +213,8 @@ public sealed class ConsoleTests : SmtpAppTest
         await page.GetByLabel("API key").FillAsync(TestApp.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         foreach (var (view, ready) in new[] { ("letters", "Letters"), ($"letters/{letter["id"]}", "Delivery"), ($"letters/{letter["id"]}/signatures", "Jane Roe"),
-                                               ("letters/new", "Create the draft"), ("keys", "Create a key"), ("audit", "Audit trail, newest first") })
+                                               ("letters/new", "Create the draft"), ("keys", "Create a key"), ("audit", "Audit trail, newest first"),
+                                               ("health", "Background work on this instance") })
         {
             await page.GotoAsync($"{Base}/console#/{view}");
             await page.GetByText(ready, new() { Exact = true }).First.WaitForAsync();
