@@ -94,12 +94,15 @@ services.AddSingleton<Loops>();
 services.AddSingleton<Undersigned.Features.Health.Readiness>();
 services.AddSingleton<ServiceMetrics>();
 services.AddSingleton<ServiceGauges>();
-services.AddOpenTelemetry().WithMetrics(metrics =>
-{
-    // The service's own instruments, ASP.NET Core's HTTP server metrics (routes as templates, never a slug) and Npgsql's.
-    metrics.AddMeter(ServiceMetrics.MeterName, "Npgsql").AddAspNetCoreInstrumentation().AddPrometheusExporter();
-    if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
-});
+// Off (Undersigned__Metrics__Enabled=false): nothing listens to the instruments, and /metrics is not served.
+var metricsEnabled = builder.Configuration.GetValue("Undersigned:Metrics:Enabled", true);
+if (metricsEnabled)
+    services.AddOpenTelemetry().WithMetrics(metrics =>
+    {
+        // The service's own instruments, ASP.NET Core's HTTP server metrics (routes as templates, never a slug) and Npgsql's.
+        metrics.AddMeter(ServiceMetrics.MeterName, "Npgsql").AddAspNetCoreInstrumentation().AddPrometheusExporter();
+        if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
+    });
 services.AddSingleton<GroupCommit>();
 services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 services.AddHostedService<OutboxSender>();
@@ -198,7 +201,7 @@ app.UseFastEndpoints(c =>
     c.Endpoints.Configurator = endpoint => endpoint.PreProcessor<JsonBody.ParseFailures>(Order.Before);
 });
 // Prometheus text for a key with the metrics role (admin keys are not for monitoring systems).
-app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(policy => policy.RequireRole(Role.Metrics));
+if (metricsEnabled) app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(policy => policy.RequireRole(Role.Metrics));
 app.Services.GetRequiredService<ServiceGauges>(); // registers the gauges
 app.UseSwagger();
 if (!app.Environment.IsProduction() || settings.SwaggerUi) app.UseSwaggerUI();

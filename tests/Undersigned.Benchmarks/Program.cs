@@ -4,6 +4,7 @@
 // Usage: dotnet run -c Release --project tests/Undersigned.Benchmarks [-- seconds-per-run]
 // On PostgreSQL: BENCH_POSTGRES='Host=…;Username=…' (a fresh database is created on that server), and BENCH_INSTANCES=2
 // to run two instances on it, each loaded by half the connections. BENCH_PRELOAD sets the pre-loaded rows (1,000,000).
+// BENCH_METRICS=off runs the service with metrics off (Undersigned__Metrics__Enabled=false), to measure what they cost.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -29,8 +30,9 @@ var work = Directory.CreateTempSubdirectory("undersigned-bench-").FullName;
 const string adminKey = "benchmark-admin-key-0123456789";
 var database = await Database.CreateAsync(work, Environment.GetEnvironmentVariable("BENCH_POSTGRES"));
 var instances = int.Parse(Environment.GetEnvironmentVariable("BENCH_INSTANCES") ?? "1");
+var metrics = Environment.GetEnvironmentVariable("BENCH_METRICS") != "off";
 Console.WriteLine($"Undersigned benchmark: {Environment.ProcessorCount} cores, {seconds} s per run, wrk -t2 -c64, " +
-                  $"{database.Engine} with {instances} instance(s), data in {work}");
+                  $"{database.Engine} with {instances} instance(s), metrics {(metrics ? "on" : "off")}, data in {work}");
 
 // Every email that arrives, at the SMTP server or in the pickup folder, is counted as it comes: draining is awaited, not polled.
 var delivered = new MailCount();
@@ -291,6 +293,7 @@ sealed class Service
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (Environment.GetEnvironmentVariable("BENCH_METRICS") == "off") start.Environment["Undersigned__Metrics__Enabled"] = "false";
         start.Environment["ConnectionStrings__Undersigned"] = database.ConnectionString;
         start.Environment["Undersigned__DataKey"] = Convert.ToBase64String(new byte[32]); // instances share one key
         start.Environment["Undersigned__DataDirectory"] = work;

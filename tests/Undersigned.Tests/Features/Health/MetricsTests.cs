@@ -72,4 +72,14 @@ public sealed class MetricsTests
         foreach (var secret in new[] { "measured@example.org", "measured", verify, receiver.Url, (string)letter["slug"]!, metricsKey })
             Assert.DoesNotContain(secret, failed);
     }
+
+    [Fact]
+    public async Task Metrics_turned_off_are_not_served()
+    {
+        await using var app = new TestApp(null, new() { ["Undersigned:Metrics:Enabled"] = "false" });
+        await app.InitializeAsync();
+        var key = (string)(await (await app.Admin().PostAsJsonAsync("/api/keys", new { name = "prometheus", role = "metrics" })).JsonAsync())["secret"]!;
+        Assert.Equal(HttpStatusCode.NotFound, (await app.WithKey(key).GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.WithKey(key).GetAsync("/readyz")).StatusCode);
+    }
 }
