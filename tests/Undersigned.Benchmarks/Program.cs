@@ -298,7 +298,7 @@ sealed class Service
         start.Environment["Undersigned__DataKey"] = Convert.ToBase64String(new byte[32]); // instances share one key
         start.Environment["Undersigned__DataDirectory"] = work;
         start.Environment["Undersigned__AdminKey"] = adminKey;
-        start.Environment["Undersigned__PublicBaseUrl"] = "http://undersigned.test";
+        start.Environment["Undersigned__PublicBaseUrl"] = "https://undersigned.test";
         start.Environment["Undersigned__KnownProxies"] = "127.0.0.1";
         if (mail == Mail.Smtp)
         {

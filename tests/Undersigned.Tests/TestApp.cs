@@ -86,9 +86,20 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         settings.TryAdd("ConnectionStrings:Undersigned", await TestDatabase.ConnectionStringForAsync(DataDirectory));
         StartServer();
+        started = true;
     }
 
-    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+    bool started;
+
+    /// <summary>Stops the service; then the counts it kept must agree with its signatures, whatever the test did.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (started) await TestDatabase.AssertCountsMatchSignaturesAsync(DataDirectory);
+        started = false;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public HttpClient Anonymous() => CreateClient();
 

@@ -45,6 +45,30 @@ public static class TestDatabase
     }
 
     /// <summary>
+    /// Fails when the counts the database keeps beside the signatures (per letter, status, kind and shown name, and the
+    /// confirmed per hour) differ from counting the signatures themselves: run as every test's service stops, on both engines.
+    /// </summary>
+    public static async Task AssertCountsMatchSignaturesAsync(string dataDirectory)
+    {
+        await using var connection = await OpenAsync(dataDirectory);
+        if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations") == 0) return; // never migrated
+        static string Rows(IEnumerable<(long, string, string, bool, long)> rows) => string.Join("\n", rows.Order());
+        var kept = await connection.QueryAsync<(long, string, string, bool, long)>("""
+            SELECT letter_id, status, kind, show_name, sum(count) FROM signature_counts GROUP BY letter_id, status, kind, show_name HAVING sum(count) <> 0
+            """);
+        var counted = await connection.QueryAsync<(long, string, string, bool, long)>(
+            "SELECT letter_id, status, kind, show_name, count(*) FROM signatures GROUP BY letter_id, status, kind, show_name");
+        Assert.Equal(Rows(counted), Rows(kept));
+        var hours = await connection.QueryAsync<(long, long, long)>(
+            "SELECT letter_id, hour, sum(confirmed) FROM signature_hours GROUP BY letter_id, hour HAVING sum(confirmed) <> 0");
+        var confirmed = await connection.QueryAsync<(long, long, long)>("""
+            SELECT letter_id, COALESCE(decided_at, confirmed_at, signed_at) / 3600000 * 3600000, count(*) FROM signatures
+            WHERE status = 'confirmed' GROUP BY letter_id, COALESCE(decided_at, confirmed_at, signed_at) / 3600000 * 3600000
+            """);
+        Assert.Equal(string.Join("\n", confirmed.Order()), string.Join("\n", hours.Order()));
+    }
+
+    /// <summary>
     /// Whether the stored bytes hold this text anywhere. SQLite: the database file and its WAL, checkpointed, free pages
     /// included (erased values must be overwritten, not just unlinked). PostgreSQL: every table's contents as pg_dump
     /// writes them, bytea columns as hex, so a value stored in either form is found.
