@@ -95,7 +95,7 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (started) await TestDatabase.AssertCountsMatchSignaturesAsync(DataDirectory);
+        if (started) await TestDatabase.AssertCountsMatchSignaturesAsync(settings["ConnectionStrings:Undersigned"]!);
         started = false;
     }
 

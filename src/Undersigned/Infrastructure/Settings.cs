@@ -22,6 +22,12 @@ public sealed class Settings
     /// <summary>Swagger UI in Production (the OpenAPI JSON is always served).</summary>
     public bool SwaggerUi { get; set; }
 
+    /// <summary>
+    /// false: the signature writer writes each signature alone, as before the set path (slower; kept as the reference the
+    /// differential test compares the set path with, and as a way back should the set path misbehave).
+    /// </summary>
+    public bool WriterSetPath { get; set; } = true;
+
     /// <summary>How long start-up waits for a database that does not answer yet (compose and systemd orderings).</summary>
     public int StartupDatabaseWaitSeconds { get; set; } = 30;
 

@@ -5,15 +5,16 @@ namespace Undersigned.Services;
 
 /// <summary>
 /// The one writer on the signing hot path: new signatures, confirmation clicks and the outbox's record of what was sent
-/// queue here, and the writer commits many at once (each through its store, in a savepoint of its own), answering each
-/// only after COMMIT, so a 202 means durable and a spike costs one COMMIT per batch, not one per request. A first
-/// signature and a duplicate take the same path, so neither the answer nor its timing tells them apart.
+/// queue here, and the writer commits many at once (a batch's new signatures as one set, the rest each through its store
+/// in a savepoint of its own), answering each only after COMMIT, so a 202 means durable and a spike costs one COMMIT per
+/// batch, not one per request. A first signature and a duplicate are answered after the same COMMIT, so neither the
+/// answer nor its timing tells them apart.
 /// </summary>
 /// <remarks>
 /// When the database is out of reach, the batch's requests fail with <see cref="DatabaseUnavailableException"/> (503 with
 /// Retry-After), and the writer reconnects with back-off; it stops only when the host does.
 /// </remarks>
-public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, ServiceMetrics metrics, TimeProvider clock,
+public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, ServiceMetrics metrics, Settings settings, TimeProvider clock,
     ILogger<GroupCommit> log) : BackgroundService
 {
     public const int QueueCapacity = 20_000, MaxBatch = 512;
@@ -28,14 +29,23 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
         public abstract void Cancel();
     }
 
-    sealed class Job<T>(string? order, Func<WriteTransaction, DateTimeOffset, Task<T>> write) : Job(order)
+    class Job<T>(string? order, Func<WriteTransaction, DateTimeOffset, Task<T>> write) : Job(order)
     {
         public readonly TaskCompletionSource<T> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         T result = default!;
         public override async Task RunAsync(WriteTransaction tx, DateTimeOffset now) => result = await write(tx, now);
+        /// <summary>Written with others (the set path): what it would have returned.</summary>
+        public void Written(T value) => result = value;
         public override void Answer() => Done.TrySetResult(result);
         public override void Fail(Exception error) => Done.TrySetException(error);
         public override void Cancel() => Done.TrySetCanceled();
+    }
+
+    /// <summary>A signature: written with the batch's other new ones as a set when it can be, else alone.</summary>
+    sealed class SignJob(SignatureDraft draft, SignaturesStore signatures)
+        : Job<SignResult>(draft.Email ?? "", (tx, now) => signatures.SignAsync(tx, draft, now))
+    {
+        public SignatureDraft Draft { get; } = draft;
     }
 
     readonly Channel<Job> queue = Channel.CreateBounded<Job>(
@@ -51,7 +61,7 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
     /// <summary>Queues a signature; null when the queue is full or the service is stopping (answer 503 rather than grow without bound).</summary>
     public Task<SignResult>? TrySign(SignatureDraft draft)
     {
-        var job = new Job<SignResult>(draft.Email ?? "", (tx, now) => signatures.SignAsync(tx, draft, now));
+        var job = new SignJob(draft, signatures);
         return queue.Writer.TryWrite(job) ? job.Done.Task : null;
     }
 
@@ -133,6 +143,42 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
         }
     }
 
+    /// <summary>
+    /// The batch's new public signatures as a set, with a fixed number of statements (see <see cref="SignaturesStore.SignSetAsync"/>).
+    /// An address that comes twice in the batch goes one at a time, in order, as do those already on the letter; should
+    /// the set fail for a reason other than a conflict, it is undone and every signature goes one at a time (counted).
+    /// </summary>
+    async Task<bool[]> WriteSetAsync(WriteTransaction tx, DbConnection connection, List<Job> batch, List<int> order, DateTimeOffset now)
+    {
+        var written = new bool[batch.Count];
+        if (!settings.WriterSetPath) return written;
+        var signs = order.Where(i => batch[i] is SignJob).ToList();
+        var once = signs.GroupBy(i => ServiceKeys.Canonical(((SignJob)batch[i]).Draft.Email ?? "")).Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet();
+        var set = signs.Where(i => ((SignJob)batch[i]).Draft is var d && SignaturesStore.Settable(d) && once.Contains(ServiceKeys.Canonical(d.Email!))).ToList();
+        if (set.Count == 0) return written;
+        try
+        {
+            var results = await tx.InSavepointAsync(() => signatures.SignSetAsync(tx, [.. set.Select(i => ((SignJob)batch[i]).Draft)], now));
+            log.LogDebug("{Count} new signatures written as a set", results.Count(r => r is not null));
+            for (var k = 0; k < set.Count; k++)
+                if (results[k] is { } result)
+                {
+                    ((SignJob)batch[set[k]]).Written(result);
+                    written[set[k]] = true;
+                }
+        }
+        catch (Exception e) when (connection.State != System.Data.ConnectionState.Open)
+        {
+            throw new DatabaseUnavailableException(e);
+        }
+        catch (DbException e) when (!Transient.Is(e))
+        {
+            log.LogWarning("The batch's new signatures could not go in as a set ({Error}); they go one at a time", e.GetType().Name);
+            metrics.SetFellBack();
+        }
+        return written;
+    }
+
     /// <summary>Short: requests wait in the queue meanwhile, and a signer's retry should find the writer awake.</summary>
     static readonly TimeSpan MaxReconnectWait = TimeSpan.FromSeconds(5);
 
@@ -145,8 +191,11 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
             var now = clock.GetUtcNow();
             // Signatures in address order, then the rest: another instance's writer, taking the same addresses' rows in the
             // same order, can make this one wait but never deadlock with it.
-            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Order ?? "\uffff", StringComparer.OrdinalIgnoreCase))
+            var order = Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Order ?? "\uffff", StringComparer.OrdinalIgnoreCase).ToList();
+            var written = await WriteSetAsync(tx, connection, batch, order, now);
+            foreach (var i in order)
             {
+                if (written[i]) continue;
                 // A savepoint per job: one failure does not undo the others in the batch (on PostgreSQL a failed
                 // statement would otherwise abort the whole transaction).
                 for (var attempt = 1; ; attempt++)

@@ -13,7 +13,7 @@ public sealed class ServiceMetrics
 {
     public const string MeterName = "Undersigned";
 
-    readonly Counter<long> received, emails, webhookDeliveries;
+    readonly Counter<long> received, emails, webhookDeliveries, setFallbacks;
     readonly Histogram<int> batchSize;
     readonly Histogram<double> commitSeconds;
 
@@ -24,6 +24,8 @@ public sealed class ServiceMetrics
             "Signatures accepted by the public form (202), whatever became of them");
         emails = meter.CreateCounter<long>("undersigned.emails", "{email}", "Emails by outcome: sent, deferred, held, refused, undeliverable");
         webhookDeliveries = meter.CreateCounter<long>("undersigned.webhook.deliveries", "{delivery}", "Webhook attempts by endpoint id and outcome");
+        setFallbacks = meter.CreateCounter<long>("undersigned.writer.set_fallbacks", "{batch}",
+            "Batches whose new signatures could not go in as a set (an error other than a conflict) and went one at a time");
         batchSize = meter.CreateHistogram<int>("undersigned.writer.batch.size", "{write}", "Writes committed together by the signature writer",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         commitSeconds = meter.CreateHistogram<double>("undersigned.writer.commit.duration", "s", "Time to write and commit one batch",
@@ -31,6 +33,8 @@ public sealed class ServiceMetrics
     }
 
     public void SignatureReceived() => received.Add(1);
+
+    public void SetFellBack() => setFallbacks.Add(1);
 
     public void BatchCommitted(int size, TimeSpan took)
     {

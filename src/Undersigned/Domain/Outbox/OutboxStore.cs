@@ -55,6 +55,16 @@ public sealed class OutboxStore(Db db)
             """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now });
     }
 
+    /// <summary>Queues many emails with one statement (the signature writer's set path).</summary>
+    public async Task AddManyAsync(WriteTransaction tx, IReadOnlyList<(long LetterId, long? SignatureId, byte[] LetterKey, Email Email)> emails, DateTimeOffset now)
+    {
+        if (emails.Count == 0) return;
+        tx.AfterCommit(raiseQueued ??= () => Queued?.Invoke());
+        var (values, parameters) = SqlRows.Values(emails.Select(e =>
+            new object?[] { e.LetterId, e.SignatureId, Aead.Seal(e.LetterKey, JsonSerializer.SerializeToUtf8Bytes(e.Email)), now, now }));
+        await tx.ExecuteAsync($"INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES {values}", parameters);
+    }
+
     public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
 
     /// <summary>Counts an email to this address today; false when it has had its share (so neither the form nor access requests can flood an inbox).</summary>
@@ -63,6 +73,21 @@ public sealed class OutboxStore(Db db)
             INSERT INTO mail_caps (email_hmac, day, count) VALUES (@emailHmac, @day, 1)
             ON CONFLICT (email_hmac, day) DO UPDATE SET count = mail_caps.count + 1 WHERE mail_caps.count < @cap
             """, new { emailHmac, day = Day(now), cap = MailsPerAddressPerDay }) == 1;
+
+    /// <summary>
+    /// <see cref="TryCountMailAsync"/> for many addresses (each once) with one statement: for each, whether it was
+    /// within its day's share.
+    /// </summary>
+    public async Task<bool[]> TryCountMailsAsync(WriteTransaction tx, IReadOnlyList<byte[]> emailHmacs, DateTimeOffset now)
+    {
+        var (values, parameters) = SqlRows.Values(emailHmacs.Select(h => new object?[] { h, Day(now), 1 }));
+        parameters.Add("cap", MailsPerAddressPerDay);
+        var counted = (await tx.QueryAsync<byte[]>($"""
+            INSERT INTO mail_caps (email_hmac, day, count) VALUES {values}
+            ON CONFLICT (email_hmac, day) DO UPDATE SET count = mail_caps.count + 1 WHERE mail_caps.count < @cap RETURNING email_hmac
+            """, parameters)).Select(Convert.ToHexString).ToHashSet();
+        return [.. emailHmacs.Select(h => counted.Contains(Convert.ToHexString(h)))];
+    }
 
     /// <summary>The UTC day mail is counted in.</summary>
     public static long Day(DateTimeOffset now) => now.ToUnixTimeSeconds() / 86_400;

@@ -10,7 +10,7 @@ namespace Undersigned.Domain.Signatures;
 /// <see cref="MoveAsync"/>, by the moves <see cref="SignatureMove"/> allows). Counts follow in the same transaction
 /// (triggers keep <c>signature_counts</c>), and so do the webhook events of a signature starting to count or being withdrawn.
 /// </summary>
-public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, WebhooksStore webhooks,
+public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys letterKeys, OutboxStore outbox, AuditStore audit, WebhooksStore webhooks,
     ErasureRecord erasures, TimeProvider clock)
 {
     public const int MailsPerSignature = 3;
@@ -78,7 +78,6 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
 
         // The same details again while the link lives: the same link, so whichever email the signer opens works.
         var issuedAt = existing is { VerifyIssuedAt: { } issued } && issued + VerifyTokenLifetime > now && existing.Publishes(draft) ? issued : now;
-        var to = draft.Email!.Trim();
         var today = OutboxStore.Day(now);
         var (existingId, status, mailsSent, mailsDay) = existing is null ? (0, SignatureStatus.Pending, 0, today)
             : (existing.Id, existing.Status, existing.MailsSent, existing.MailsDay);
@@ -86,19 +85,9 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
         var verify = existing is null || SignatureMove.Resend.From.Contains(status);
         var send = (verify || status is SignatureStatus.Confirmed or SignatureStatus.Review) // rejected or withdrawn: nothing to say
                    && mailsSent < MailsPerSignature && await outbox.TryCountMailAsync(tx, emailHmac!, now);
-        // The links carry the signature's id, so they are made once it has one; nothing about them is stored.
         // A signer who lets a partner contact them can stop that from every email (the first answer stands on a repeat).
         var sharingWith = existing is null ? (draft.PartnerConsent == true ? draft.PartnerName : null) : existing.SharingWith;
-        Email Mail(long id)
-        {
-            var withdrawToken = serviceKeys.WithdrawToken(id, draft.LetterId, draft.Kind, emailHmac!);
-            var stopSharing = sharingWith is null ? null : new StopSharing(sharingWith, serviceKeys.StopSharingToken(id, draft.LetterId, draft.Kind, emailHmac!));
-            return verify
-                ? new Email(EmailKind.Verify, to, serviceKeys.VerifyToken(id, draft.LetterId, draft.Kind, emailHmac!, issuedAt, Existing.Published(draft)),
-                    withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName,
-                    StopSharing: stopSharing, Language: draft.Language)
-                : new Email(EmailKind.AlreadySigned, to, null, withdrawToken, StopSharing: stopSharing, Language: draft.Language);
-        }
+        Email Mail(long id) => SignerEmail(id, draft, emailHmac!, issuedAt, verify, sharingWith);
 
         if (existing is null)
         {
@@ -130,6 +119,23 @@ public sealed class SignaturesStore(Db db, ServiceKeys serviceKeys, LetterKeys l
             await outbox.AddAsync(tx, draft.LetterId, existingId, letterKey, Mail(existingId), now);
         }
         return new(SignOutcome.Duplicate, existingId);
+    }
+
+    /// <summary>
+    /// The email a submission sends: a verification link publishing exactly what was submitted, or "already signed"; with
+    /// the withdraw link, and the stop-sharing link for a signer who lets a partner contact them. The links carry the
+    /// signature's id, so they are made once it has one; nothing about them is stored.
+    /// </summary>
+    Email SignerEmail(long id, SignatureDraft draft, byte[] emailHmac, DateTimeOffset issuedAt, bool verify, string? sharingWith)
+    {
+        var to = draft.Email!.Trim();
+        var withdrawToken = serviceKeys.WithdrawToken(id, draft.LetterId, draft.Kind, emailHmac);
+        var stopSharing = sharingWith is null ? null : new StopSharing(sharingWith, serviceKeys.StopSharingToken(id, draft.LetterId, draft.Kind, emailHmac));
+        return verify
+            ? new Email(EmailKind.Verify, to, serviceKeys.VerifyToken(id, draft.LetterId, draft.Kind, emailHmac, issuedAt, Existing.Published(draft)),
+                withdrawToken, Signatory: Signer.Display(draft.Kind, draft.Name, draft.Role, draft.Organisation), ShowName: draft.ShowName,
+                StopSharing: stopSharing, Language: draft.Language)
+            : new Email(EmailKind.AlreadySigned, to, null, withdrawToken, StopSharing: stopSharing, Language: draft.Language);
     }
 
     /// <summary>The signature a submission's email already has on the letter, with what confirming it would publish.</summary>
