@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -65,6 +66,21 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("No matching log line.");
             await logged.WaitAsync(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>
+    /// Waits until every queued email has gone and its sending is recorded (the outbox is empty), failing after thirty
+    /// seconds: an email the relay has but the outbox still holds keeps its signature from expiring.
+    /// </summary>
+    public async Task WaitForOutboxEmptyAsync()
+    {
+        await using var connection = await OpenDatabaseAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox WHERE failed_at IS NULL") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The outbox did not empty.");
+            await Task.Yield();
         }
     }
 

@@ -86,11 +86,7 @@ public sealed class WriterSetPathTests
     /// <summary>Every email once the outbox is empty: to, subject and text, with the links' tokens (which carry ids) left out.</summary>
     static async Task<List<string>> MailAsync(TestApp app)
     {
-        await using (var connection = await app.OpenDatabaseAsync())
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox") > 0 && DateTime.UtcNow < deadline) await Task.Yield();
-        }
+        await app.WaitForOutboxEmptyAsync();
         return [.. Directory.GetFiles(Path.Combine(app.DataDirectory, "mail"), "*.eml").Select(file =>
         {
             var message = MimeMessage.Load(file);

@@ -168,6 +168,7 @@ public sealed class PartnerAccessTests : SmtpAppTest
 
         // Neither confirms; both expire.
         await smtp.WaitForMailAsync("person@example.org", 2); // a signature whose email has not gone yet does not expire
+        await app.WaitForOutboxEmptyAsync();
         app.Clock.Advance(TimeSpan.FromDays(8));
         await app.WaitForLogAsync(line => line.Contains("unconfirmed signatures expired"));
         Assert.Equal(await ViewAsync(signedHere), await ViewAsync(newHere));

@@ -137,6 +137,7 @@ public sealed class PrivacyTests : SmtpAppTest
         Assert.Matches("^[0-9a-f]{32}$", hash);
         Assert.False(await app.StoresAsync("127.0.0.1"));
         await smtp.WaitForMailAsync("address@example.org"); // a signature whose email has not gone yet does not expire
+        await app.WaitForOutboxEmptyAsync();
 
         app.Clock.Advance(TimeSpan.FromDays(8)); // the retention run also expires the unconfirmed signature, and says so
         await app.WaitForLogAsync(line => line.Contains("unconfirmed signatures expired"));
