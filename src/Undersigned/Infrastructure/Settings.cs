@@ -23,10 +23,11 @@ public sealed class Settings
     public bool SwaggerUi { get; set; }
 
     /// <summary>
-    /// false: the signature writer writes each signature alone, as before the set path (slower; kept as the reference the
-    /// differential test compares the set path with, and as a way back should the set path misbehave).
+    /// true: the signature writer writes a batch's new signatures as a set. Off by default: on SQLite it measured 2.5 times
+    /// slower than writing each alone through prepared statements (its SQL differs with each batch size, so neither SQLite
+    /// nor Dapper can reuse what they prepared); the differential test keeps it equal to the default path meanwhile.
     /// </summary>
-    public bool WriterSetPath { get; set; } = true;
+    public bool WriterSetPath { get; set; }
 
     /// <summary>How long start-up waits for a database that does not answer yet (compose and systemd orderings).</summary>
     public int StartupDatabaseWaitSeconds { get; set; } = 30;

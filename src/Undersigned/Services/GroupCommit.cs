@@ -5,10 +5,10 @@ namespace Undersigned.Services;
 
 /// <summary>
 /// The one writer on the signing hot path: new signatures, confirmation clicks and the outbox's record of what was sent
-/// queue here, and the writer commits many at once (a batch's new signatures as one set, the rest each through its store
-/// in a savepoint of its own), answering each only after COMMIT, so a 202 means durable and a spike costs one COMMIT per
-/// batch, not one per request. A first signature and a duplicate are answered after the same COMMIT, so neither the
-/// answer nor its timing tells them apart.
+/// queue here, and the writer commits many at once (each through its store in a savepoint of its own, or, with
+/// <see cref="Settings.WriterSetPath"/>, a batch's new signatures as one set), answering each only after COMMIT, so a
+/// 202 means durable and a spike costs one COMMIT per batch, not one per request. A first signature and a duplicate are
+/// answered after the same COMMIT, so neither the answer nor its timing tells them apart.
 /// </summary>
 /// <remarks>
 /// When the database is out of reach, the batch's requests fail with <see cref="DatabaseUnavailableException"/> (503 with
