@@ -33,8 +33,11 @@ public sealed class LetterMail
 {
     public long LetterId { get; init; }
     public string Slug { get; init; } = "";
+    /// <summary>Emails not sent yet: held with the queue while the relay refuses us, or waiting to be tried again.</summary>
     public long Waiting { get; init; }
+    /// <summary>Emails refused for good; their contents are gone.</summary>
     public long Undeliverable { get; init; }
+    /// <summary>Of those, signers still pending: their confirmation link never reached them, so they must sign again.</summary>
     public long MustSignAgain { get; init; }
 }
 

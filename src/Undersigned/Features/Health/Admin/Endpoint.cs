@@ -21,46 +21,13 @@ public sealed class Response
     public DateTimeOffset? MailHeldSince { get; init; }
     public string? MailLastError { get; init; }
     /// <summary>Letters with mail waiting or refused for good.</summary>
-    public required List<LetterMailState> Letters { get; init; }
+    public required List<LetterMail> Letters { get; init; }
     /// <summary>Webhook endpoints whose deliveries fail, or which were disabled for it.</summary>
-    public required List<Webhook> Webhooks { get; init; }
+    public required List<WebhookRow> Webhooks { get; init; }
     /// <summary>This instance's background loops.</summary>
-    public required List<Loop> Loops { get; init; }
+    public required List<Loops.State> Loops { get; init; }
     /// <summary>When a retention run last started on any instance.</summary>
     public DateTimeOffset? LastRetentionRun { get; init; }
-}
-
-public sealed class LetterMailState
-{
-    public long LetterId { get; init; }
-    public required string Slug { get; init; }
-    /// <summary>Emails not sent yet: held with the queue while the relay refuses us, or waiting to be tried again.</summary>
-    public long Waiting { get; init; }
-    /// <summary>Emails refused for good; their contents are gone.</summary>
-    public long Undeliverable { get; init; }
-    /// <summary>Of those, signers still pending: their confirmation link never reached them, so they must sign again.</summary>
-    public long MustSignAgain { get; init; }
-}
-
-public sealed class Webhook
-{
-    public long Id { get; init; }
-    public required string Url { get; init; }
-    public long? PartnerId { get; init; }
-    public DateTimeOffset? FailingSince { get; init; }
-    public string? LastError { get; init; }
-    public DateTimeOffset? DisabledAt { get; init; }
-    public string? DisabledReason { get; init; }
-}
-
-public sealed class Loop
-{
-    public required string Name { get; init; }
-    public DateTimeOffset? LastSuccess { get; init; }
-    public DateTimeOffset? FailingSince { get; init; }
-    public string? LastError { get; init; }
-    /// <summary>Items it stopped retrying after 5 failures in a row (their ids are in the log).</summary>
-    public int SetAside { get; init; }
 }
 
 /// <summary>What an operator looks at when something seems wrong: readiness, mail, webhooks, loops, retention.</summary>
@@ -88,15 +55,9 @@ public sealed class Endpoint(Readiness readiness, GroupCommit writer, OutboxStor
             WriterQueue = writer.QueueDepth, WriterQueueCapacity = GroupCommit.QueueCapacity,
             MailBacklog = backlog, OldestMailQueuedAt = oldest,
             MailTransport = mail.FailingSince is null ? "flowing" : "held", MailHeldSince = mail.FailingSince, MailLastError = mail.LastError,
-            Letters = [.. (await outbox.ByLetterAsync(ct)).Select(l => new LetterMailState
-                { LetterId = l.LetterId, Slug = l.Slug, Waiting = l.Waiting, Undeliverable = l.Undeliverable, MustSignAgain = l.MustSignAgain })],
-            Webhooks = [.. (await webhooks.TroubledAsync(ct)).Select(w => new Webhook
-            {
-                Id = w.Id, Url = w.Url, PartnerId = w.PartnerId, FailingSince = w.FailingSince, LastError = w.LastError,
-                DisabledAt = w.DisabledAt, DisabledReason = w.DisabledReason,
-            })],
-            Loops = [.. loops.All.Where(l => l.Name != Loops.Mail).Select(l => new Loop
-                { Name = l.Name, LastSuccess = l.LastSuccess, FailingSince = l.FailingSince, LastError = l.LastError, SetAside = l.SetAside })],
+            Letters = await outbox.ByLetterAsync(ct),
+            Webhooks = await webhooks.TroubledAsync(ct),
+            Loops = [.. loops.All.Where(l => l.Name != Loops.Mail)],
             LastRetentionRun = await state.LastRunAsync(Loops.Retention, ct),
         }, ct);
     }
