@@ -23,10 +23,11 @@ public sealed partial class SignaturesStore
     {
         var results = new SignResult?[drafts.Count];
         var hmacs = drafts.Select(d => serviceKeys.EmailHmac(d.Email!)).ToArray();
+        var keys = drafts.Select((d, i) => Key(d.LetterId, d.Kind, hmacs[i])).ToArray();
         var onLetter = (await tx.QueryAsync<(long LetterId, string Kind, byte[] EmailHmac)>(
                 $"SELECT letter_id, kind, email_hmac FROM signatures WHERE {db.In("email_hmac", "hmacs")}", new { hmacs }))
             .Select(r => Key(r.LetterId, r.Kind, r.EmailHmac)).ToHashSet();
-        var fresh = Enumerable.Range(0, drafts.Count).Where(i => !onLetter.Contains(Key(drafts[i].LetterId, drafts[i].Kind, hmacs[i]))).ToList();
+        var fresh = Enumerable.Range(0, drafts.Count).Where(i => !onLetter.Contains(keys[i])).ToList();
 
         // Each challenge is used once: the first draft in order that presents it has it.
         var challenged = fresh.Where(i => drafts[i].Challenge is not null).ToList();
@@ -65,19 +66,19 @@ public sealed partial class SignaturesStore
                 VALUES {rows} ON CONFLICT DO NOTHING RETURNING id, letter_id, kind, email_hmac
                 """, signatureParameters))
             .ToDictionary(r => Key(r.LetterId, r.Kind, r.EmailHmac), r => r.Id);
-        var inserted = inserting.Where(i => ids.ContainsKey(Key(drafts[i].LetterId, drafts[i].Kind, hmacs[i]))).ToList();
+        var inserted = inserting.Where(i => ids.ContainsKey(keys[i])).ToList();
         // Written by another instance since the query looked: those go through SignAsync, their challenges unused again.
-        var lost = inserting.Where(i => !inserted.Contains(i) && drafts[i].Challenge is not null).Select(i => drafts[i].Challenge!.Challenge).ToArray();
+        var lost = inserting.Where(i => !ids.ContainsKey(keys[i]) && drafts[i].Challenge is not null).Select(i => drafts[i].Challenge!.Challenge).ToArray();
         if (lost.Length > 0) await tx.ExecuteAsync($"DELETE FROM used_challenges WHERE {db.In("challenge", "lost")}", new { lost });
         if (inserted.Count == 0) return results;
 
         var mailed = await outbox.TryCountMailsAsync(tx, inserted.Select(i => hmacs[i]).ToList(), now);
-        var capped = inserted.Where((_, k) => !mailed[k]).Select(i => ids[Key(drafts[i].LetterId, drafts[i].Kind, hmacs[i])]).ToArray();
+        var capped = inserted.Where((_, k) => !mailed[k]).Select(i => ids[keys[i]]).ToArray();
         if (capped.Length > 0) await tx.ExecuteAsync($"UPDATE signatures SET mails_sent = 0 WHERE {db.In("id", "capped")}", new { capped });
         await outbox.AddManyAsync(tx, inserted.Where((_, k) => mailed[k]).Select(i =>
         {
             var d = drafts[i];
-            var id = ids[Key(d.LetterId, d.Kind, hmacs[i])];
+            var id = ids[keys[i]];
             return (d.LetterId, (long?)id, letterKeysById[d.LetterId],
                 SignerEmail(id, d, hmacs[i], now, verify: true, d.PartnerConsent == true ? d.PartnerName : null));
         }).ToList(), now);
@@ -93,7 +94,7 @@ public sealed partial class SignaturesStore
                 ON CONFLICT (partner_id, letter_id) DO UPDATE SET submitted = partner_submissions.submitted + excluded.submitted
                 """, parameters);
         }
-        foreach (var i in inserted) results[i] = new(SignOutcome.Stored, ids[Key(drafts[i].LetterId, drafts[i].Kind, hmacs[i])]);
+        foreach (var i in inserted) results[i] = new(SignOutcome.Stored, ids[keys[i]]);
         return results;
     }
 
