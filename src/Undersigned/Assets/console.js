@@ -623,6 +623,12 @@ async function auditView() {
   await load();
 }
 
+/** The background loops in staff's words. */
+const WORK = {
+  writer: 'Saving signatures', outbox: 'Sending email', webhooks: 'Webhook deliveries', retention: 'Expiry and deletion on schedule',
+  'change-feed': 'Hearing other instances\u2019 changes', 'data-requests': 'Answering data access requests',
+};
+
 async function healthView() {
   if (adminOnly()) return;
   const health = (await api('GET', '/api/admin/health')).data;
@@ -631,12 +637,12 @@ async function healthView() {
     h('p', {}, h('strong', { text: 'This instance: ' + health.status }), ' \u00b7 version ' + health.version + ', schema ' + health.schemaVersion),
     health.reasons.length ? h('ul', {}, health.reasons.map(r => h('li', { text: r }))) : null,
     h('dl', {},
-      h('dt', { text: 'Signature queue' }), h('dd', { text: health.writerQueue + ' of ' + health.writerQueueCapacity }),
+      h('dt', { text: 'Signatures waiting to be saved' }), h('dd', { text: health.writerQueue + ' of ' + health.writerQueueCapacity }),
       h('dt', { text: 'Emails waiting' }), h('dd', { text: health.mailBacklog + (health.oldestMailQueuedAt ? ', the oldest since ' + when(health.oldestMailQueuedAt) : '') }),
       h('dt', { text: 'Mail relay' }), h('dd', { text: health.mailTransport === 'held'
         ? 'held since ' + when(health.mailHeldSince) + ' (' + health.mailLastError + '); every email is kept and sent once it takes mail again'
         : 'flowing' }),
-      h('dt', { text: 'Last retention run' }), h('dd', { text: health.lastRetentionRun ? when(health.lastRetentionRun) : 'never' })),
+      h('dt', { text: 'Last expiry and deletion run' }), h('dd', { text: health.lastRetentionRun ? when(health.lastRetentionRun) : 'never' })),
     table('Mail per letter', ['Letter', 'Waiting', 'Refused for good', 'Must sign again'], health.letters.length
       ? health.letters.map(l => h('tr', {}, h('td', {}, h('a', { href: '#/letters/' + l.letterId, text: l.slug })), h('td', { text: l.waiting }),
           h('td', { text: l.undeliverable }),
@@ -646,8 +652,8 @@ async function healthView() {
       ? health.webhooks.map(w => h('tr', {}, h('td', { text: w.id }), h('td', {}, h('code', { text: w.url })), h('td', { text: when(w.failingSince) }),
           h('td', { text: w.lastError ?? '' }), h('td', { text: w.disabledAt ? when(w.disabledAt) + ' (' + (w.disabledReason ?? '') + ')' : 'no' })))
       : none('Every endpoint delivers.', 5)),
-    table('Background work on this instance', ['Loop', 'Last success', 'Failing since', 'Last error', 'Set aside'], health.loops.map(l => h('tr', {},
-      h('td', { text: l.name }), h('td', { text: when(l.lastSuccess) }), h('td', { text: when(l.failingSince) }), h('td', { text: l.lastError ?? '' }),
+    table('Background work on this instance', ['Work', 'Last worked', 'Failing since', 'Last error', 'Items given up on'], health.loops.map(l => h('tr', {},
+      h('td', { text: WORK[l.name] ?? l.name }), h('td', { text: when(l.lastSuccess) }), h('td', { text: when(l.failingSince) }), h('td', { text: l.lastError ?? '' }),
       h('td', { text: l.setAside })))));
 }
 

@@ -222,6 +222,11 @@ public sealed class ConsoleTests : SmtpAppTest
             Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"{view} scrolls sideways at 360 px");
             await Chromium.ScreenshotAsync(page, "console-" + view.Replace('/', '-') + "-360");
         }
+        await page.SetViewportSizeAsync(1280, 800);
+        await page.GotoAsync($"{Base}/console#/health");
+        await page.GetByText("Background work on this instance", new() { Exact = true }).First.WaitForAsync();
+        Assert.Empty(await Chromium.AccessibilityProblemsAsync(page));
+        await Chromium.ScreenshotAsync(page, "console-health-1280");
     }
 
     static async Task<string> PdfTextAsync(string path)
