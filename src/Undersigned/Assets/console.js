@@ -147,8 +147,8 @@ function signInView(message) {
     key.value = '';
     if (!response.ok) return result.replaceChildren(problem(response.data));
     sessionStorage.setItem(TOKEN, response.data.token);
-    if (location.hash === '' || location.hash === '#/') location.hash = '#/letters';
-    route();
+    if (location.hash === '' || location.hash === '#/') location.hash = '#/letters'; // its hashchange routes
+    else route();
   } }, field('API key', key, 'Used once to sign in. This tab then keeps an 8-hour session, never the key.'),
   h('button', { type: 'submit', text: 'Sign in' }));
   show('Sign in', message ? h('p', { class: 'notice', role: 'status', text: message }) : null, form, result);
@@ -680,7 +680,14 @@ const routes = [
   [/^#\/keys$/, keysView], [/^#\/audit$/, auditView], [/^#\/health$/, healthView], [/^#\/pause$/, pauseView],
 ];
 
-async function route() {
+// One navigation at a time, in order: a slow view started earlier never replaces the one asked for since.
+let routing = Promise.resolve();
+function route() {
+  routing = routing.then(routeNow, routeNow);
+  return routing;
+}
+
+async function routeNow() {
   if (!sessionStorage.getItem(TOKEN)) return signInView();
   try {
     if (!me) {
