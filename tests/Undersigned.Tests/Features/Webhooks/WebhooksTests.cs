@@ -129,6 +129,8 @@ public sealed class WebhooksTests : SmtpAppTest
         var page = await chromium.OpenAsync($"{app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority)}/stop-sharing#{token}");
         var dialogs = 0;
         page.Dialog += (_, _) => dialogs++;
+        // The page learns the letter from the token's preview: wait for it before reading.
+        await page.Locator(".letter", new() { HasText = "migrants' data" }).WaitForAsync();
         Assert.Equal(title, await page.Locator(".letter").TextContentAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
         foreach (var width in new[] { 360, 1280 })
