@@ -63,6 +63,14 @@ public sealed class StatementCache
         return command;
     }
 
+    /// <summary>The kept command for this SQL, for <see cref="SqlRows"/> to bind by position; null when the cache is full.</summary>
+    public SqliteCommand? Command(string sql)
+    {
+        if (commands.TryGetValue(sql, out var command)) return command;
+        if (commands.Count >= Capacity) return null;
+        return commands[sql] = connection.CreateCommand();
+    }
+
     /// <summary>A type's properties as parameters, or null when one holds something only Dapper binds.</summary>
     static (string, Func<object, object?>)[]? Bindable(Type type)
     {

@@ -25,7 +25,7 @@ public sealed class WriterSetPathTests
     public async Task Random_submissions_in_batches_store_and_mail_the_same_as_writing_each_alone()
     {
         await using var sets = new TestApp(null, new(Shared) { ["Undersigned:WriterSetPath"] = "true" });
-        await using var alone = new TestApp(null, Shared);
+        await using var alone = new TestApp(null, new(Shared) { ["Undersigned:WriterSetPath"] = "false" });
         await sets.InitializeAsync();
         await alone.InitializeAsync();
         var apps = new[] { sets, alone };

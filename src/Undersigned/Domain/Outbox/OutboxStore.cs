@@ -58,14 +58,13 @@ public sealed class OutboxStore(Db db)
             """, new { letterId, signatureId, payload = Aead.Seal(letterKey, JsonSerializer.SerializeToUtf8Bytes(email)), now });
     }
 
-    /// <summary>Queues many emails with one statement (the signature writer's set path).</summary>
+    /// <summary>Queues many emails with one statement for them all (the signature writer's set path).</summary>
     public async Task AddManyAsync(WriteTransaction tx, IReadOnlyList<(long LetterId, long? SignatureId, byte[] LetterKey, Email Email)> emails, DateTimeOffset now)
     {
         if (emails.Count == 0) return;
         tx.AfterCommit(raiseQueued ??= () => Queued?.Invoke());
-        var (values, parameters) = SqlRows.Values(emails.Select(e =>
-            new object?[] { e.LetterId, e.SignatureId, Aead.Seal(e.LetterKey, JsonSerializer.SerializeToUtf8Bytes(e.Email)), now, now }));
-        await tx.ExecuteAsync($"INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES {values}", parameters);
+        await tx.EachAsync("INSERT INTO outbox (letter_id, signature_id, payload, next_attempt_at, created_at) VALUES (@p0, @p1, @p2, @p3, @p3)",
+            [.. emails.Select(e => new object?[] { e.LetterId, e.SignatureId, Aead.Seal(e.LetterKey, JsonSerializer.SerializeToUtf8Bytes(e.Email)), now })]);
     }
 
     public static Email Open(byte[] letterKey, byte[] payload) => JsonSerializer.Deserialize<Email>(Aead.Open(letterKey, payload))!;
@@ -78,18 +77,18 @@ public sealed class OutboxStore(Db db)
             """, new { emailHmac, day = Day(now), cap = MailsPerAddressPerDay }) == 1;
 
     /// <summary>
-    /// <see cref="TryCountMailAsync"/> for many addresses (each once) with one statement: for each, whether it was
-    /// within its day's share.
+    /// <see cref="TryCountMailAsync"/> for many addresses (each once) with one statement for them all: for each, whether
+    /// it was within its day's share.
     /// </summary>
     public async Task<bool[]> TryCountMailsAsync(WriteTransaction tx, IReadOnlyList<byte[]> emailHmacs, DateTimeOffset now)
     {
-        var (values, parameters) = SqlRows.Values(emailHmacs.Select(h => new object?[] { h, Day(now), 1 }));
-        parameters.Add("cap", MailsPerAddressPerDay);
-        var counted = (await tx.QueryAsync<byte[]>($"""
-            INSERT INTO mail_caps (email_hmac, day, count) VALUES {values}
-            ON CONFLICT (email_hmac, day) DO UPDATE SET count = mail_caps.count + 1 WHERE mail_caps.count < @cap RETURNING email_hmac
-            """, parameters)).Select(Convert.ToHexString).ToHashSet();
-        return [.. emailHmacs.Select(h => counted.Contains(Convert.ToHexString(h)))];
+        var counted = new bool[emailHmacs.Count];
+        foreach (var (row, _) in await tx.EachAsync("""
+                     INSERT INTO mail_caps (email_hmac, day, count) VALUES (@p0, @p1, 1)
+                     ON CONFLICT (email_hmac, day) DO UPDATE SET count = mail_caps.count + 1 WHERE mail_caps.count < @p2 RETURNING 1
+                     """, [.. emailHmacs.Select(h => new object?[] { h, Day(now), MailsPerAddressPerDay })], _ => true))
+            counted[row] = true;
+        return counted;
     }
 
     /// <summary>The UTC day mail is counted in.</summary>

@@ -14,31 +14,29 @@ public sealed partial class SignaturesStore
 
     /// <summary>
     /// Writes as a set the <see cref="Settable"/> drafts (in address order, no address twice) whose address is new to the
-    /// letter, with what <see cref="SignAsync"/> would do for each: one query finds the addresses already there, then the
-    /// used challenges, the signatures, the day's mail counts, the outbox rows and the partners' counts go in with one
-    /// statement each. Returns each draft's result, or null for one that must go through <see cref="SignAsync"/>: its
-    /// address is on the letter already, or another instance wrote it since the query looked.
+    /// letter, with what <see cref="SignAsync"/> would do for each: the addresses already there, the used challenges, the
+    /// signatures, the day's mail counts, the outbox rows and the partners' counts each take one statement for all the
+    /// drafts (<see cref="SqlRows"/>), not a savepoint and six statements per draft. Returns each draft's result, or null
+    /// for one that must go through <see cref="SignAsync"/>: its address is on the letter already, or another instance
+    /// wrote it since the query looked.
     /// </summary>
     public async Task<SignResult?[]> SignSetAsync(WriteTransaction tx, IReadOnlyList<SignatureDraft> drafts, DateTimeOffset now)
     {
         var results = new SignResult?[drafts.Count];
         var hmacs = drafts.Select(d => serviceKeys.EmailHmac(d.Email!)).ToArray();
-        var keys = drafts.Select((d, i) => Key(d.LetterId, d.Kind, hmacs[i])).ToArray();
-        var onLetter = (await tx.QueryAsync<(long LetterId, string Kind, byte[] EmailHmac)>(
-                $"SELECT letter_id, kind, email_hmac FROM signatures WHERE {db.In("email_hmac", "hmacs")}", new { hmacs }))
-            .Select(r => Key(r.LetterId, r.Kind, r.EmailHmac)).ToHashSet();
-        var fresh = Enumerable.Range(0, drafts.Count).Where(i => !onLetter.Contains(keys[i])).ToList();
+        var onLetter = (await tx.EachAsync("SELECT 1 FROM signatures WHERE letter_id = @p0 AND kind = @p1 AND email_hmac = @p2",
+                [.. drafts.Select((d, i) => new object?[] { d.LetterId, d.Kind, hmacs[i] })], _ => true))
+            .Select(r => r.Row).ToHashSet();
+        var fresh = Enumerable.Range(0, drafts.Count).Where(i => !onLetter.Contains(i)).ToList();
 
-        // Each challenge is used once: the first draft in order that presents it has it.
+        // Each challenge is used once: row by row, the first draft in order that presents it has it.
         var challenged = fresh.Where(i => drafts[i].Challenge is not null).ToList();
-        if (challenged.Count > 0)
-        {
-            var (values, parameters) = SqlRows.Values(challenged.Select(i => new object?[] { drafts[i].Challenge!.Challenge, drafts[i].Challenge!.ExpiresAt }));
-            var claimed = (await tx.QueryAsync<string>(
-                $"INSERT INTO used_challenges (challenge, expires_at) VALUES {values} ON CONFLICT (challenge) DO NOTHING RETURNING challenge", parameters)).ToHashSet();
-            foreach (var i in challenged)
-                if (!claimed.Remove(drafts[i].Challenge!.Challenge)) results[i] = new(SignOutcome.ChallengeUsed, 0);
-        }
+        var claimed = (await tx.EachAsync(
+                "INSERT INTO used_challenges (challenge, expires_at) VALUES (@p0, @p1) ON CONFLICT (challenge) DO NOTHING RETURNING 1",
+                [.. challenged.Select(i => new object?[] { drafts[i].Challenge!.Challenge, drafts[i].Challenge!.ExpiresAt })], _ => true))
+            .Select(r => challenged[r.Row]).ToHashSet();
+        foreach (var i in challenged)
+            if (!claimed.Contains(i)) results[i] = new(SignOutcome.ChallengeUsed, 0);
         var inserting = fresh.Where(i => results[i] is null).ToList();
         if (inserting.Count == 0) return results;
 
@@ -48,55 +46,48 @@ public sealed partial class SignaturesStore
                                        ?? throw new System.Security.Cryptography.CryptographicException("The letter's data key is gone.");
         var today = OutboxStore.Day(now);
         // Inserted as mailed (mails_sent 1); those the day's cap stops are set back to 0 below.
-        var (rows, signatureParameters) = SqlRows.Values(inserting.Select(i =>
-        {
-            var d = drafts[i];
-            return new object?[]
-            {
-                d.LetterId, d.Kind, SignatureStatus.Pending, d.Name, d.Role, d.Organisation, d.ShowName, hmacs[i],
-                Aead.SealText(letterKeysById[d.LetterId], d.Email!.Trim()), d.TextVersion, d.ConsentVersion, now, 1, today, d.AddressHash, d.Held, now,
-                d.PartnerId, d.PartnerConsent, d.PartnerConsent is null ? null : PartnerConsent.Version, d.Method,
-                d.Updates ? true : null, d.Updates ? UpdatesQuestion.Version : null, d.Language,
-            };
-        }));
-        var ids = (await tx.QueryAsync<(long Id, long LetterId, string Kind, byte[] EmailHmac)>($"""
+        var ids = (await tx.EachAsync("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
                                         partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language)
-                VALUES {rows} ON CONFLICT DO NOTHING RETURNING id, letter_id, kind, email_hmac
-                """, signatureParameters))
-            .ToDictionary(r => Key(r.LetterId, r.Kind, r.EmailHmac), r => r.Id);
-        var inserted = inserting.Where(i => ids.ContainsKey(keys[i])).ToList();
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19,
+                        @p20, @p21, @p22, @p23)
+                ON CONFLICT DO NOTHING RETURNING id
+                """, [.. inserting.Select(i =>
+            {
+                var d = drafts[i];
+                return new object?[]
+                {
+                    d.LetterId, d.Kind, SignatureStatus.Pending, d.Name, d.Role, d.Organisation, d.ShowName, hmacs[i],
+                    Aead.SealText(letterKeysById[d.LetterId], d.Email!.Trim()), d.TextVersion, d.ConsentVersion, now, 1, today, d.AddressHash, d.Held, now,
+                    d.PartnerId, d.PartnerConsent, d.PartnerConsent is null ? null : PartnerConsent.Version, d.Method,
+                    d.Updates ? true : null, d.Updates ? UpdatesQuestion.Version : null, d.Language,
+                };
+            })], r => r.GetInt64(0)))
+            .ToDictionary(r => inserting[r.Row], r => r.Value);
+        var inserted = inserting.Where(ids.ContainsKey).ToList();
         // Written by another instance since the query looked: those go through SignAsync, their challenges unused again.
-        var lost = inserting.Where(i => !ids.ContainsKey(keys[i]) && drafts[i].Challenge is not null).Select(i => drafts[i].Challenge!.Challenge).ToArray();
+        var lost = inserting.Where(i => !ids.ContainsKey(i) && drafts[i].Challenge is not null).Select(i => drafts[i].Challenge!.Challenge).ToArray();
         if (lost.Length > 0) await tx.ExecuteAsync($"DELETE FROM used_challenges WHERE {db.In("challenge", "lost")}", new { lost });
         if (inserted.Count == 0) return results;
 
-        var mailed = await outbox.TryCountMailsAsync(tx, inserted.Select(i => hmacs[i]).ToList(), now);
-        var capped = inserted.Where((_, k) => !mailed[k]).Select(i => ids[keys[i]]).ToArray();
+        var mailed = await outbox.TryCountMailsAsync(tx, [.. inserted.Select(i => hmacs[i])], now);
+        var capped = inserted.Where((_, k) => !mailed[k]).Select(i => ids[i]).ToArray();
         if (capped.Length > 0) await tx.ExecuteAsync($"UPDATE signatures SET mails_sent = 0 WHERE {db.In("id", "capped")}", new { capped });
-        await outbox.AddManyAsync(tx, inserted.Where((_, k) => mailed[k]).Select(i =>
+        await outbox.AddManyAsync(tx, [.. inserted.Where((_, k) => mailed[k]).Select(i =>
         {
             var d = drafts[i];
-            var id = ids[keys[i]];
-            return (d.LetterId, (long?)id, letterKeysById[d.LetterId],
-                SignerEmail(id, d, hmacs[i], now, verify: true, d.PartnerConsent == true ? d.PartnerName : null));
-        }).ToList(), now);
+            return (d.LetterId, (long?)ids[i], letterKeysById[d.LetterId],
+                SignerEmail(ids[i], d, hmacs[i], now, verify: true, d.PartnerConsent == true ? d.PartnerName : null));
+        })], now);
 
         // Counted for the partner whatever becomes of it, as SignAsync does.
-        var byPartner = inserted.Where(i => drafts[i].PartnerId is not null)
-            .GroupBy(i => (Partner: drafts[i].PartnerId!.Value, drafts[i].LetterId)).ToList();
-        if (byPartner.Count > 0)
-        {
-            var (values, parameters) = SqlRows.Values(byPartner.Select(g => new object?[] { g.Key.Partner, g.Key.LetterId, g.Count() }));
-            await tx.ExecuteAsync($"""
-                INSERT INTO partner_submissions (partner_id, letter_id, submitted) VALUES {values}
-                ON CONFLICT (partner_id, letter_id) DO UPDATE SET submitted = partner_submissions.submitted + excluded.submitted
-                """, parameters);
-        }
-        foreach (var i in inserted) results[i] = new(SignOutcome.Stored, ids[keys[i]]);
+        await tx.EachAsync("""
+            INSERT INTO partner_submissions (partner_id, letter_id, submitted) VALUES (@p0, @p1, @p2)
+            ON CONFLICT (partner_id, letter_id) DO UPDATE SET submitted = partner_submissions.submitted + excluded.submitted
+            """, [.. inserted.Where(i => drafts[i].PartnerId is not null).GroupBy(i => (Partner: drafts[i].PartnerId!.Value, drafts[i].LetterId))
+                .OrderBy(g => g.Key).Select(g => new object?[] { g.Key.Partner, g.Key.LetterId, g.Count() })]);
+        foreach (var i in inserted) results[i] = new(SignOutcome.Stored, ids[i]);
         return results;
     }
-
-    static string Key(long letterId, string kind, byte[] emailHmac) => $"{letterId}/{kind}/{Convert.ToHexString(emailHmac)}";
 }
