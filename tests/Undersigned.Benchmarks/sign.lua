@@ -7,6 +7,7 @@ end
 function init(args)
   counter = 0
   accepted = 0
+  others = ""
   -- Every wrk process starts the same random sequence: the tag (one per process) keeps their addresses apart.
   tag = args[1] or "0"
 end
@@ -17,13 +18,19 @@ function request()
   local address = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = address }, body)
 end
--- 202s are counted, so the benchmark can check that every signature answered 202 is in the database.
+-- 202s are counted, so the benchmark can check that every signature answered 202 is in the database; any other
+-- status is kept, to be printed (a 503 under load is a refusal to report, a 500 a bug).
 function response(status, headers, body)
-  if status == 202 then accepted = accepted + 1 end
+  if status == 202 then accepted = accepted + 1 else others = others .. " " .. status end
 end
 function done(summary, latency, requests)
   local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("accepted") end
+  local statuses = ""
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("accepted")
+    statuses = statuses .. thread:get("others")
+  end
+  if statuses ~= "" then io.write("OTHER" .. statuses .. "\n") end
   io.write(string.format("RESULT %d %d %d %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, total))
 end

@@ -172,6 +172,7 @@ public sealed class WriteTransaction : IAsyncDisposable
 {
     readonly bool ownsConnection;
     readonly List<Action> afterCommit = [];
+    readonly Dictionary<string, Func<Task>> beforeCommit = [];
 
     readonly StatementCache? statements;
 
@@ -189,6 +190,12 @@ public sealed class WriteTransaction : IAsyncDisposable
         => new(connection, await connection.BeginTransactionAsync(ct), ownsConnection);
 
     public void AfterCommit(Action action) => afterCommit.Add(action);
+
+    /// <summary>
+    /// Work that follows from the transaction's changes taken together, run once per <paramref name="key"/> just before
+    /// COMMIT (a letter's milestones are checked once per batch, not once per signature that counts).
+    /// </summary>
+    public void BeforeCommit(string key, Func<Task> work) => beforeCommit.TryAdd(key, work);
 
     /// <summary>Runs one part of a batch in a savepoint: when it throws, only its own writes are undone.</summary>
     public async Task<T> InSavepointAsync<T>(Func<Task<T>> part)
@@ -209,6 +216,7 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     public async Task CommitAsync(CancellationToken ct = default)
     {
+        foreach (var work in beforeCommit.Values) await work();
         await Transaction.CommitAsync(ct);
         foreach (var action in afterCommit) action();
     }

@@ -30,6 +30,10 @@ public static class Moderation
 {
     public const string None = "none", Organisations = "organisations", All = "all";
     public static readonly string[] Values = [None, Organisations, All];
+
+    /// <summary>Whether a confirmed signature waits for staff: held as suspicious, or the letter reviews its kind.</summary>
+    public static bool Reviews(string moderation, string kind, bool held)
+        => held || moderation == All || (moderation == Organisations && kind == Signatures.SignatureKind.Organisation);
 }
 
 public static class ChallengeMode

@@ -8,7 +8,7 @@ public sealed class Request : GatheredSignerFields;
 
 public sealed class Validator : GatheredSignerFieldsValidator<Request>;
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys, MilestoneNotices milestones)
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, LetterKeys letterKeys)
     : Endpoint<Request, StaffSignature>
 {
     public override void Configure()
@@ -35,12 +35,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
             Text.Blank(request.Organisation), Text.Blank(request.Email), request.ShowName!.Value, textVersion, ConsentVersion: null, StaffAddedBy: User.KeyId(),
             Method: request.Method ?? SigningMethod.Paper);
         // Staff add few: this waits for room in the writer's queue rather than answering 503 as the public form does.
-        var result = await writer.WriteAsync(async (tx, now) =>
-        {
-            var signed = await signatures.SignAsync(tx, draft, now);
-            if (signed.Outcome == SignOutcome.Stored) await milestones.CountedAsync(tx, letter, now);
-            return signed;
-        }, ct);
+        var result = await writer.WriteAsync((tx, now) => signatures.SignAsync(tx, draft, now), ct);
         if (result.Outcome == SignOutcome.Duplicate)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 409, "This email has already signed this letter as this kind of signatory.",

@@ -3,8 +3,7 @@ using FastEndpoints;
 namespace Undersigned.Features.Signatures.Decide;
 
 /// <summary>Moderation: approve a signature waiting in review, or reject one.</summary>
-public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys,
-    MilestoneNotices milestones, TimeProvider clock)
+public sealed class Endpoint(Db db, SignaturesStore signatures, AuditStore audit, LetterKeys letterKeys, TimeProvider clock)
     : EndpointWithoutRequest<StaffSignature>
 {
     public override void Configure()
@@ -26,7 +25,6 @@ public sealed class Endpoint(Db db, LettersStore letters, SignaturesStore signat
         {
             decided = await signatures.DecideAsync(tx, letterId, signatureId, approve, User.KeyId(), now);
             if (decided) await audit.RecordAsync(tx, now, User.KeyId(), approve ? "signature.approve" : "signature.reject", letterId, signatureId, 1);
-            if (decided && approve) await milestones.CountedAsync(tx, (await letters.FindAsync(tx, letterId))!, now);
             await tx.CommitAsync(ct);
         }
 

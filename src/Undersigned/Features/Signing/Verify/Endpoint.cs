@@ -24,7 +24,7 @@ public sealed class Response
     public required bool ShowName { get; init; }
 }
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, MilestoneNotices milestones, Settings settings,
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, Settings settings,
     TimeProvider clock) : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -67,16 +67,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
             return;
         }
 
-        var held = signature.Held || letter.Moderation == Moderation.All
-                   || (letter.Moderation == Moderation.Organisations && signature.Kind == SignatureKind.Organisation);
-        var status = held ? SignatureStatus.Review : SignatureStatus.Confirmed;
         // Through group commit: a spike of clicks after a mail-out costs one COMMIT per batch, like signing.
-        if (!await writer.WriteAsync(async (tx, _) =>
-            {
-                var confirmed = await signatures.ConfirmAsync(tx, signature, status, now);
-                if (confirmed && status == SignatureStatus.Confirmed) await milestones.CountedAsync(tx, letter, now);
-                return confirmed;
-            }, ct))
+        if (await writer.WriteAsync((tx, _) => signatures.ConfirmAsync(tx, signature, letter.Moderation, now), ct) is not { } status)
         {
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This confirmation link has just been used.", ("token", "is not valid.")));
             return;
