@@ -13,7 +13,7 @@ public static class Backup
     {
         if (db.SqliteFile is null)
         {
-            await Console.Error.WriteLineAsync("backup copies a SQLite database; with PostgreSQL use pg_dump (README, Operations).");
+            await Console.Error.WriteLineAsync("backup copies a SQLite database; with PostgreSQL use pg_dump (docs/operations.md, Backups).");
             return 2;
         }
         var target = Path.GetFullPath(file);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Undersigned.Services;
 
@@ -92,5 +93,33 @@ public sealed class ServiceGauges
             backlogReadAt = Environment.TickCount64;
             return backlog;
         }
+    }
+}
+
+public static class MetricsServices
+{
+    /// <summary>Off (<c>Undersigned__Metrics__Enabled=false</c>): nothing listens to the instruments, and /metrics is not served.</summary>
+    static bool Enabled(IConfiguration configuration) => configuration.GetValue("Undersigned:Metrics:Enabled", true);
+
+    public static IServiceCollection AddMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ServiceMetrics>();
+        services.AddSingleton<ServiceGauges>();
+        if (Enabled(configuration))
+            services.AddOpenTelemetry().WithMetrics(metrics =>
+            {
+                // The service's own instruments, ASP.NET Core's HTTP server metrics (routes as templates, never a slug) and Npgsql's.
+                metrics.AddMeter(ServiceMetrics.MeterName, "Npgsql").AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
+            });
+        return services;
+    }
+
+    /// <summary>Prometheus text for a key with the metrics role (admin keys are not for monitoring systems), and the gauges.</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        if (Enabled(app.Configuration)) app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(policy => policy.RequireRole(Role.Metrics));
+        app.Services.GetRequiredService<ServiceGauges>(); // registers the gauges
+        return app;
     }
 }

@@ -1,4 +1,4 @@
-namespace Undersigned.Infrastructure;
+namespace Undersigned.Domain.Keys;
 
 /// <summary>
 /// Makes sure someone can administer the service after every start: the configured admin key exists,

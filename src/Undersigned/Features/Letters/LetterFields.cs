@@ -50,13 +50,6 @@ public class LetterFields
         Milestones = row.Thresholds, NotifyEmail = row.NotifyEmail, Language = row.Language,
     };
 
-    public const int MaxYearsAway = 10;
-    public static readonly string WithinReachMessage = $"must be within {MaxYearsAway} years of now.";
-
-    /// <summary>Dates a campaign can mean (or absent); a year 9999 would overflow every date worked out from it.</summary>
-    public static bool WithinReach(DateTimeOffset? instant, TimeProvider clock)
-        => instant is null || (instant > clock.GetUtcNow().AddYears(-MaxYearsAway) && instant < clock.GetUtcNow().AddYears(MaxYearsAway));
-
     /// <summary>As stored; call after <see cref="ApplyDefaults"/> and validation.</summary>
     public LetterValues ToValues(string slug) => new(slug, Title!, Body!, Target!, OpensAt, ClosesAt!.Value, TimeZone!, Moderation!,
         AllowedOrigins!, RetainContactDays!.Value, Challenge!, ConsentText!, Milestones!, NotifyEmail, Language!);
@@ -87,8 +80,8 @@ public class LetterFieldsValidator<T> : Validator<T> where T : LetterFields
             .WithMessage("must not contain control characters.");
         RuleFor(l => l.Target).NotEmpty().MaximumLength(300).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
         RuleFor(l => l.ClosesAt).NotNull();
-        RuleFor(l => l.ClosesAt).Must(c => LetterFields.WithinReach(c, Resolve<TimeProvider>())).WithMessage(LetterFields.WithinReachMessage);
-        RuleFor(l => l.OpensAt).Must(o => LetterFields.WithinReach(o, Resolve<TimeProvider>())).WithMessage(LetterFields.WithinReachMessage);
+        RuleFor(l => l.ClosesAt).Must(c => CampaignDates.WithinReach(c, Resolve<TimeProvider>())).WithMessage(CampaignDates.WithinReachMessage);
+        RuleFor(l => l.OpensAt).Must(o => CampaignDates.WithinReach(o, Resolve<TimeProvider>())).WithMessage(CampaignDates.WithinReachMessage);
         RuleFor(l => l.OpensAt).LessThan(l => l.ClosesAt).When(l => l.OpensAt is not null && l.ClosesAt is not null)
             .WithMessage("must be before closesAt.");
         RuleFor(l => l.TimeZone).Must(IsIanaTimeZone!).When(l => l.TimeZone is not null)

@@ -33,14 +33,12 @@ public class OutcomeFieldsValidator<T> : Validator<T> where T : OutcomeFields
             RuleFor(o => o.Body).NotNull();
         }
         RuleFor(o => o.Kind).Must(k => OutcomeKind.All.Contains(k)).When(o => o.Kind is not null).WithMessage("must be delivered, response or other.");
-        RuleFor(o => o.OccurredAt).Must(at => LetterFieldsReach(at, Resolve<TimeProvider>())).When(o => o.OccurredAt is not null)
-            .WithMessage("must be within 10 years of now.");
+        RuleFor(o => o.OccurredAt).Must(at => CampaignDates.WithinReach(at, Resolve<TimeProvider>())).When(o => o.OccurredAt is not null)
+            .WithMessage(CampaignDates.WithinReachMessage);
         RuleFor(o => o.Title).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).When(o => o.Title is not null).WithMessage("must be a single line of 1–200 characters.");
         RuleFor(o => o.Body).Must(LetterHtml.IsReadable).WithMessage(LetterHtml.NestingMessage);
         RuleFor(o => o.Body).MaximumLength(20_000).Must(Text.HasNoControlCharacters).When(o => o.Body is not null).WithMessage("must be text of at most 20,000 characters.");
         RuleFor(o => o.Url).MaximumLength(2000).Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
             .When(o => !string.IsNullOrWhiteSpace(o.Url)).WithMessage("must be an http or https address.");
     }
-
-    static bool LetterFieldsReach(DateTimeOffset? at, TimeProvider clock) => Letters.LetterFields.WithinReach(at, clock);
 }

@@ -18,7 +18,7 @@ public sealed class Validator : Validator<Request>
         RuleFor(r => r.ClosesAt).NotNull();
         RuleFor(r => r.ClosesAt).Must(c => c > Resolve<TimeProvider>().GetUtcNow()).When(r => r.ClosesAt is not null)
             .WithMessage("must be in the future; POST /api/letters/{id}/close closes a letter now.");
-        RuleFor(r => r.ClosesAt).Must(c => LetterFields.WithinReach(c, Resolve<TimeProvider>())).WithMessage(LetterFields.WithinReachMessage);
+        RuleFor(r => r.ClosesAt).Must(c => CampaignDates.WithinReach(c, Resolve<TimeProvider>())).WithMessage(CampaignDates.WithinReachMessage);
         RuleFor(r => r.Reason).NotEmpty().MaximumLength(500).Must(Text.IsSingleLine).WithMessage("must be a single line of text.");
     }
 }
