@@ -22,7 +22,7 @@ public sealed class Receiver : IAsyncDisposable
         public string Type => (string)Json["type"]!;
         public string Id => (string)Json["id"]!;
 
-        /// <summary>Checked as README tells receivers to: some <c>v1=</c> is the HMAC of "timestamp.body" under the secret.</summary>
+        /// <summary>Checked as docs/api.md tells receivers to: some <c>v1=</c> is the HMAC of "timestamp.body" under the secret.</summary>
         public bool IsSignedWith(string secret)
         {
             var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{Timestamp}.{Body}")));

@@ -238,8 +238,8 @@ public sealed class WebhooksTests : SmtpAppTest
         var ping = await receiver.NextAsync();
         Assert.Equal(("ping", webhookId), (ping.Type, (long)ping.Json["data"]!["webhookId"]!));
         Assert.True(ping.IsSignedWith(newSecret) && ping.IsSignedWith(oldSecret));
-        Assert.True(await ReadmeVerifiesAsync(newSecret, ping));
-        Assert.False(await ReadmeVerifiesAsync(newSecret, ping with { Body = ping.Body.Replace("ping", "pong") }));
+        Assert.True(await GuideVerifiesAsync(newSecret, ping));
+        Assert.False(await GuideVerifiesAsync(newSecret, ping with { Body = ping.Body.Replace("ping", "pong") }));
 
         await RecordedAsync(webhookId, "ping");
         app.Clock.Advance(TimeSpan.FromHours(24));
@@ -325,11 +325,12 @@ public sealed class WebhooksTests : SmtpAppTest
         Assert.DoesNotContain(app.Logs, line => line.StartsWith("Error") || line.StartsWith("Critical"));
     }
 
-    /// <summary>Runs README's Python receiver check on a delivery (the test clock is days behind the real one, so no staleness limit).</summary>
-    static async Task<bool> ReadmeVerifiesAsync(string secret, Receiver.Received delivery, [System.Runtime.CompilerServices.CallerFilePath] string here = "")
+    /// <summary>Runs docs/api.md's Python receiver check on a delivery (the test clock is days behind the real one, so no staleness limit).</summary>
+    static async Task<bool> GuideVerifiesAsync(string secret, Receiver.Received delivery, [System.Runtime.CompilerServices.CallerFilePath] string here = "")
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(here)!, "../../../../README.md"));
-        var verify = System.Text.RegularExpressions.Regex.Match(readme, "```python\n(?<code>.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline).Groups["code"].Value;
+        var guide = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(here)!, "../../../../docs/api.md"));
+        var verify = System.Text.RegularExpressions.Regex.Match(guide, "```python\n(?<code>.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline).Groups["code"].Value;
+        Assert.False(string.IsNullOrWhiteSpace(verify), "docs/api.md has lost its Python receiver example.");
         var start = new System.Diagnostics.ProcessStartInfo("python3", ["-c", verify + "\nimport sys\nprint(verify(sys.argv[1], sys.argv[2], sys.argv[3], sys.stdin.buffer.read(), tolerance=10**10))",
             secret, delivery.Timestamp, delivery.Signature]) { RedirectStandardInput = true, RedirectStandardOutput = true };
         using var python = System.Diagnostics.Process.Start(start)!;
