@@ -1,5 +1,6 @@
 using Undersigned.Domain;
 using Undersigned.Features;
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 using Undersigned.Services.Abuse;
 using Undersigned.Services.Mail;

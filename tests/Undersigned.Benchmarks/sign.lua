@@ -8,8 +8,11 @@ function init(args)
   counter = 0
   accepted = 0
   others = ""
-  -- Every wrk process starts the same random sequence: the tag (one per process) keeps their addresses apart.
+  -- Every wrk process and thread starts the same random sequence: the tag (one per process) keeps their emails apart,
+  -- and seeding with it and the thread keeps client addresses from repeating round after round (they reached the
+  -- per-letter limit by the third round: 429s).
   tag = args[1] or "0"
+  math.randomseed(tonumber(tag) * 1000 + id)
 end
 function request()
   counter = counter + 1

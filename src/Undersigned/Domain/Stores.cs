@@ -1,3 +1,13 @@
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Keys;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Pause;
+using Undersigned.Domain.Service;
+using Undersigned.Domain.Signatures;
+using Undersigned.Domain.Webhooks;
+
 namespace Undersigned.Domain;
 
 public static class Stores

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FastEndpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features;
 

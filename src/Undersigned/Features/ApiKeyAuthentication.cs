@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Undersigned.Domain.Keys;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features;
 

@@ -3,7 +3,7 @@ namespace Undersigned.Infrastructure;
 /// <summary>
 /// Every withdrawal, erasure and purge, as ids only (<c>signature 123</c>, <c>letter 4</c>), appended to a file beside
 /// the database (owner-only) before the change commits. A backup restored later is made to forget them again at start-up
-/// (<see cref="Services.Retention.ErasureReplay"/>), so restoring never brings back someone who asked to go.
+/// (ErasureReplay), so restoring never brings back someone who asked to go.
 /// </summary>
 public sealed class ErasureRecord(Db db, Settings settings)
 {

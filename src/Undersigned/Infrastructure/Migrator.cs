@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Data.Common;
+using System.Security.Cryptography;
 using Dapper;
 
 namespace Undersigned.Infrastructure;

@@ -1,4 +1,7 @@
 using Npgsql;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Pause;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services;
 

@@ -1,5 +1,8 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
+using Undersigned.Domain.Outbox;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services;
 

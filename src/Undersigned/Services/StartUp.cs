@@ -1,3 +1,7 @@
+using Undersigned.Domain.Keys;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Service;
+using Undersigned.Infrastructure;
 using Undersigned.Services.Mail;
 using Undersigned.Services.Retention;
 

@@ -1,3 +1,5 @@
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Domain.Keys;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

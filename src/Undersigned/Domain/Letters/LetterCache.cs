@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

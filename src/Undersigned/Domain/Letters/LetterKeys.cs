@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

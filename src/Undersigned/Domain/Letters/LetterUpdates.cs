@@ -1,4 +1,6 @@
 using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Dapper;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

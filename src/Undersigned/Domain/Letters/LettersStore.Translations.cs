@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

@@ -1,5 +1,9 @@
 using System.Text.Json;
 using Dapper;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Signatures;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 

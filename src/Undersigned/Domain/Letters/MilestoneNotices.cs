@@ -1,11 +1,13 @@
 using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Letters;
 
 /// <summary>
 /// Once signatures have started to count (confirmed, approved, or added by staff), in the same transaction, once per
 /// letter: marks the milestones the letter has now passed, queues one email to its notify address for all of them
-/// together, and a <c>letter.milestone</c> webhook event for each. Only <see cref="SignaturesStore"/> calls it.
+/// together, and a <c>letter.milestone</c> webhook event for each. Only the signatures store calls it.
 /// </summary>
 public sealed class MilestoneNotices(LettersStore letters, LetterKeys letterKeys, OutboxStore outbox, WebhooksStore webhooks, ILogger<MilestoneNotices> log)
 {

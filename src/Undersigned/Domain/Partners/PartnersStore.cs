@@ -1,6 +1,9 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Partners;
 

@@ -1,4 +1,5 @@
 using Dapper;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Pause;
 

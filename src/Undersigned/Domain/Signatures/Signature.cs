@@ -1,6 +1,10 @@
 using System.Net.Mail;
 using System.Text;
 using System.Text.RegularExpressions;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Signatures;
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Dapper;
 using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
 using Undersigned.Domain.Outbox;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Signatures;
 

@@ -1,5 +1,8 @@
 using Dapper;
+using Undersigned.Domain.Letters;
 using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Signatures;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Dapper;
 using Undersigned.Domain.Audit;
 using Undersigned.Domain.Outbox;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Signatures;
 

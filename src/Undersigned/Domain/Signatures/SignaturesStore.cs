@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using Dapper;
 using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
 using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Signatures;
 

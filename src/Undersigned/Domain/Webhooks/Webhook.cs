@@ -1,3 +1,5 @@
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Domain.Webhooks;
 
 public static class WebhookEvent

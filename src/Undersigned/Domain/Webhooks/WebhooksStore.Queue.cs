@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Dapper;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Webhooks;
 

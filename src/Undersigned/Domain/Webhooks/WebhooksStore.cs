@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Domain.Webhooks;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Audit;
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery;
 

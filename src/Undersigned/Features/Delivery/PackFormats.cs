@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery;
 

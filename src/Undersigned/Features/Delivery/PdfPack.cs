@@ -1,4 +1,6 @@
 using SkiaSharp;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 using static Undersigned.Infrastructure.TextLayout;
 
 namespace Undersigned.Features.Delivery;

@@ -1,3 +1,4 @@
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 
 namespace Undersigned.Features.Health;

@@ -1,3 +1,7 @@
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+
 namespace Undersigned.Features.Letters;
 
 /// <summary>Letters as staff read them: with text versions, deadline history, counts per status and undeliverable mail.</summary>

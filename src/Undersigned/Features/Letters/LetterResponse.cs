@@ -1,3 +1,5 @@
+using Undersigned.Domain.Letters;
+
 namespace Undersigned.Features.Letters;
 
 public sealed class LetterResponse

@@ -1,5 +1,7 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Outcomes;
 

@@ -1,3 +1,9 @@
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Features.Signatures;
 
 /// <summary>A signature as staff see it: contact details included.</summary>

@@ -1,5 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing;
 

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.StaffConsole;
 

@@ -1,3 +1,6 @@
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Features.Translations;
 
 /// <summary>A translation as staff read it, with its text versions.</summary>

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Widget;
 

@@ -1,3 +1,5 @@
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Services.Abuse;
 
 public static class AbuseServices

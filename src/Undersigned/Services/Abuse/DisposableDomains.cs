@@ -1,3 +1,5 @@
+using Undersigned.Domain.Outbox;
+
 namespace Undersigned.Services.Abuse;
 
 /// <summary>Email domains that hand out throwaway inboxes; a signature needs an address its signer keeps.</summary>

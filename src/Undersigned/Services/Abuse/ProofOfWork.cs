@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Numerics;
+using System.Security.Cryptography;
 using System.Text;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Abuse;
 

@@ -3,6 +3,8 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Abuse;
 

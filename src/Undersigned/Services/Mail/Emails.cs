@@ -1,5 +1,8 @@
 using System.Net;
 using MimeKit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Mail;
 

@@ -1,3 +1,5 @@
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Services.Mail;
 
 public static class MailServices

@@ -1,4 +1,8 @@
 using MailKit.Net.Smtp;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Mail;
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Undersigned.Domain.Outbox;
 
 namespace Undersigned.Services.Mail;
 

@@ -1,3 +1,8 @@
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Services.Retention;
 
 /// <summary>

@@ -1,3 +1,11 @@
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Service;
+using Undersigned.Domain.Signatures;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Services.Retention;
 
 /// <summary>

@@ -1,5 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Signatures;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Webhooks;
 

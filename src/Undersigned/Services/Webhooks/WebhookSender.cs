@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services.Webhooks;
 

@@ -1,3 +1,5 @@
+using Undersigned.Infrastructure;
+
 namespace Undersigned.Services.Webhooks;
 
 public static class WebhookServices

@@ -1,5 +1,9 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Pause;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Abuse.Pause;
 

@@ -1,6 +1,11 @@
 using System.Text;
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery.Export;
 

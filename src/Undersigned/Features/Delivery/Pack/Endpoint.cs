@@ -1,5 +1,9 @@
 using System.Text;
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Delivery.Pack;
 

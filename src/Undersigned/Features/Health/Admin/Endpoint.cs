@@ -1,4 +1,8 @@
 using FastEndpoints;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Service;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 
 namespace Undersigned.Features.Health.Admin;

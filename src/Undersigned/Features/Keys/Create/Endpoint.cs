@@ -1,5 +1,9 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Keys;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Keys.Create;
 

@@ -1,5 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Close;
 

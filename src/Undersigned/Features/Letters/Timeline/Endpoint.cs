@@ -1,6 +1,9 @@
 using System.Text;
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Timeline;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters.Update;
 

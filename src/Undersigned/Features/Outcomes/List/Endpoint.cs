@@ -1,4 +1,6 @@
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Outcomes.List;
 

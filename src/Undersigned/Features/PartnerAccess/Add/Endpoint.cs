@@ -1,4 +1,10 @@
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 using Undersigned.Services.Abuse;
 

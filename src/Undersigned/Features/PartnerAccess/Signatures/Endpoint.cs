@@ -1,5 +1,11 @@
 using System.Text;
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.PartnerAccess.Signatures;
 

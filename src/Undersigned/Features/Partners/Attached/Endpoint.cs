@@ -1,4 +1,7 @@
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Partners.Attached;
 

@@ -1,4 +1,7 @@
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Partners.Create;
 

@@ -1,4 +1,6 @@
 using FastEndpoints;
+using Undersigned.Domain.Partners;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Partners.List;
 

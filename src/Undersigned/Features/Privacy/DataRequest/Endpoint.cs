@@ -1,5 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 using Undersigned.Services.Abuse;
 using Undersigned.Services.Privacy;
 

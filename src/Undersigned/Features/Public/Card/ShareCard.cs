@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Undersigned.Infrastructure;
 using static Undersigned.Infrastructure.TextLayout;
 
 namespace Undersigned.Features.Public.Card;

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Public.Letter;
 

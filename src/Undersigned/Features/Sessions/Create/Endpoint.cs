@@ -1,5 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Keys;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Sessions.Create;
 

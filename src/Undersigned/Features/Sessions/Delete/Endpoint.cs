@@ -1,4 +1,7 @@
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Keys;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Sessions.Delete;
 

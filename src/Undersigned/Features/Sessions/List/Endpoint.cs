@@ -1,4 +1,6 @@
 using FastEndpoints;
+using Undersigned.Domain.Keys;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Sessions.List;
 

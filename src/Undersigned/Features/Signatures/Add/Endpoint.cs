@@ -1,4 +1,8 @@
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 
 namespace Undersigned.Features.Signatures.Add;

@@ -1,4 +1,8 @@
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signatures.Decide;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Signing.Pages;
 

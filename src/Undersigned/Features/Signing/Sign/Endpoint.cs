@@ -1,5 +1,11 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Outbox;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Pause;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 using Undersigned.Services;
 using Undersigned.Services.Abuse;
 

@@ -1,4 +1,7 @@
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 using Undersigned.Services.Abuse;
 
 namespace Undersigned.Features.Signing.Withdraw;

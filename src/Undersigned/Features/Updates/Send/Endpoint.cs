@@ -1,5 +1,9 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Letters;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Updates.Send;
 

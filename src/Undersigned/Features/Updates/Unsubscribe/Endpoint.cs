@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using FastEndpoints;
+using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Updates.Unsubscribe;
 

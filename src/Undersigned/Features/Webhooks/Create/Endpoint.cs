@@ -1,5 +1,9 @@
 using FastEndpoints;
 using FluentValidation;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Partners;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 using Undersigned.Services.Webhooks;
 
 namespace Undersigned.Features.Webhooks.Create;

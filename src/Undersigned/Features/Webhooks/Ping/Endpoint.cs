@@ -1,4 +1,6 @@
 using FastEndpoints;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Webhooks.Ping;
 

@@ -1,4 +1,7 @@
 using FastEndpoints;
+using Undersigned.Domain.Audit;
+using Undersigned.Domain.Webhooks;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Webhooks.RotateSecret;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using FastEndpoints;
+using Undersigned.Domain.Letters;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Widget.Embed;
 
