@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Services;
 
@@ -63,6 +64,36 @@ public sealed class Loops(TimeProvider clock, ILogger<Loops> log)
             state.FailingSince = clock.GetUtcNow();
         }
         log.LogError("The {Loop} loop failed ({Error}); it retries with back-off and logs again once it works", loop, error);
+    }
+
+    /// <summary>
+    /// The senders' loop: does what is due (<paramref name="step"/> returns when the next thing is due, or null when
+    /// nothing is), then sleeps until then or until <paramref name="woken"/>; a database out of reach is tried again with
+    /// back-off (a minute at most). Items that keep failing are the step's to set aside, so one never stops the others.
+    /// </summary>
+    public async Task RunDueAsync(string loop, Func<CancellationToken, Task<DateTimeOffset?>> step, Func<CancellationToken, Task> woken, CancellationToken ct)
+    {
+        try
+        {
+            for (var failures = 0; !ct.IsCancellationRequested;)
+            {
+                DateTimeOffset? next;
+                try
+                {
+                    next = await step(ct);
+                    failures = 0;
+                    Succeeded(loop);
+                }
+                catch (Exception e) when (Transient.Is(e))
+                {
+                    // The database may be busy, full or gone; the rows wait, nothing is lost.
+                    Failed(loop, e);
+                    next = clock.GetUtcNow() + Backoff(++failures, TimeSpan.FromMinutes(1));
+                }
+                await WaitAsync(clock, next, woken, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
     /// <summary>2, 4, 8 … seconds, at most <paramref name="max"/>.</summary>

@@ -32,30 +32,7 @@ public sealed class OutboxSender(OutboxStore outbox, GroupCommit writer, Letters
     int holds, senderRefusalsInARow;
     readonly SetAside<long> unreadable = new(loops, Loops.Outbox, "Outbox row", log);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            for (var failures = 0; !stoppingToken.IsCancellationRequested;)
-            {
-                DateTimeOffset? next;
-                try
-                {
-                    next = await SendDueAsync(stoppingToken);
-                    failures = 0;
-                    loops.Succeeded(Loops.Outbox);
-                }
-                catch (Exception e) when (Transient.Is(e))
-                {
-                    // The database may be busy, full or gone; the rows wait, nothing is lost.
-                    loops.Failed(Loops.Outbox, e);
-                    next = clock.GetUtcNow() + Loops.Backoff(++failures, TimeSpan.FromMinutes(1));
-                }
-                await Loops.WaitAsync(clock, next, signal.WaitAsync, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => loops.RunDueAsync(Loops.Outbox, SendDueAsync, signal.WaitAsync, stoppingToken);
 
     /// <summary>Sends what is due; returns when the next row is due, or null when the outbox is empty.</summary>
     async Task<DateTimeOffset?> SendDueAsync(CancellationToken ct)

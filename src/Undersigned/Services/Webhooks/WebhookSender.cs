@@ -33,28 +33,12 @@ public sealed class WebhookSender(WebhooksStore webhooks, WebhookPayloads payloa
         webhooks.Queued += Wake;
         try
         {
-            for (var failures = 0; !stoppingToken.IsCancellationRequested;)
+            await loops.RunDueAsync(Loops.Webhooks, DispatchAsync, async woken =>
             {
-                DateTimeOffset? next;
-                try
-                {
-                    next = await DispatchAsync(stoppingToken);
-                    failures = 0;
-                    loops.Succeeded(Loops.Webhooks);
-                }
-                catch (Exception e) when (Transient.Is(e))
-                {
-                    loops.Failed(Loops.Webhooks, e);
-                    next = clock.GetUtcNow() + Loops.Backoff(++failures, TimeSpan.FromMinutes(1));
-                }
-                await Loops.WaitAsync(clock, next, async woken =>
-                {
-                    await wake.Reader.WaitToReadAsync(woken);
-                    wake.Reader.TryRead(out _);
-                }, stoppingToken);
-            }
+                await wake.Reader.WaitToReadAsync(woken);
+                wake.Reader.TryRead(out _);
+            }, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         finally
         {
             webhooks.Queued -= Wake;
