@@ -174,7 +174,7 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
         {
             throw new DatabaseUnavailableException(e);
         }
-        catch (DbException e) when (!Transient.Is(e))
+        catch (DbException e) // the connection still open: the database refused the set, not went away
         {
             log.LogWarning("The batch's new signatures could not go in as a set ({Error}); they go one at a time", e.GetType().Name);
             metrics.SetFellBack();

@@ -71,6 +71,32 @@ public sealed class WriterSetPathTests
         Assert.DoesNotContain(alone.Logs, line => line.Contains("new signatures written as a set"));
     }
 
+    [Fact]
+    public async Task A_set_that_fails_for_a_reason_other_than_a_conflict_is_undone_and_each_signature_goes_alone()
+    {
+        await using var app = new TestApp(null, new(Shared) { ["Undersigned:WriterSetPath"] = "true" });
+        await app.InitializeAsync();
+        var letter = await app.CreatePublishedLetterAsync(new { challenge = "off" });
+        // A row the database refuses (as a constraint or a full disk might): it fails alone, and the set it came in with
+        // goes one at a time, not as an answer of "try again" to everyone in the batch.
+        await using (var connection = await app.OpenDatabaseAsync())
+            await connection.ExecuteAsync(TestDatabase.Postgres
+                ? """
+                  CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                  BEGIN IF NEW.name = 'Poison Pill' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+                  CREATE TRIGGER poison BEFORE INSERT ON signatures FOR EACH ROW EXECUTE FUNCTION poison();
+                  """
+                : "CREATE TRIGGER poison BEFORE INSERT ON signatures WHEN NEW.name = 'Poison Pill' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30)
+            .Select(i => app.Anonymous().SignAsync(letter, Signer.Individual($"batch{i}@example.org", i == 15 ? "Poison Pill" : $"Signer {i}"))));
+        Assert.NotEqual(HttpStatusCode.Accepted, answers[15].StatusCode);
+        Assert.All(answers.Where((_, i) => i != 15), a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        Assert.Contains(app.Logs, line => line.Contains("could not go in as a set"));
+        await using (var connection = await app.OpenDatabaseAsync())
+            Assert.Equal(29, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM signatures WHERE letter_id = @id", new { id = (long)letter["id"]! }));
+    }
+
     /// <summary>Every signature as a line, by address HMAC (ids depend on the order the writer met them in).</summary>
     static async Task<List<string>> SignaturesAsync(TestApp app)
     {
