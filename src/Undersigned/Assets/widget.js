@@ -27,7 +27,9 @@ button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: 
   background: var(--undersigned-accent, #0b4f8a); color: #fff; cursor: pointer; margin-block-start: .5rem; }
 button[disabled] { opacity: .6; cursor: default; }
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.status { margin-block-start: .75rem; font-weight: 600; } .hp { position: absolute; inset-inline-start: -10000px; width: 1px; height: 1px; overflow: hidden; }
+.status { margin-block-start: .75rem; font-weight: 600; }
+.summary { border: 3px solid #b3261e; padding: .5rem 1rem; margin-block-end: .75rem; } .summary h3 { margin: 0 0 .25rem; font-size: 1.1em; }
+.summary ul { margin: 0; padding-inline-start: 1.2rem; } .summary a { color: #b3261e; font-weight: 600; } .hp { position: absolute; inset-inline-start: -10000px; width: 1px; height: 1px; overflow: hidden; }
 .text, h2, .meta, .latest { overflow-wrap: anywhere; }`;
   let instances = 0;
 
@@ -159,7 +161,8 @@ button[disabled] { opacity: .6; cursor: default; }
         '<input id="' + id + '-' + name + '" name="' + name + '" type="' + type + '"' + (autocomplete ? ' autocomplete="' + autocomplete + '"' : '') +
         ' aria-describedby="' + id + '-' + name + '-error"><p class="error" id="' + id + '-' + name + '-error"></p></div>';
       body.innerHTML =
-        '<form novalidate><fieldset><legend>' + esc(t.as) + '</legend>' +
+        '<form novalidate><div class="summary" id="' + id + '-summary" role="alert" tabindex="-1" hidden><h3></h3><ul></ul></div>' +
+        '<fieldset><legend>' + esc(t.as) + '</legend>' +
         '<input type="radio" id="' + id + '-kind-individual" name="kind" value="individual" checked><label class="inline" for="' + id + '-kind-individual">' + esc(t.individual) + '</label>' +
         '<input type="radio" id="' + id + '-kind-organisation" name="kind" value="organisation"><label class="inline" for="' + id + '-kind-organisation">' + esc(t.organisation) + '</label>' +
         '<p class="error" id="' + id + '-kind-error"></p></fieldset>' +
@@ -185,19 +188,35 @@ button[disabled] { opacity: .6; cursor: default; }
       };
       form.querySelectorAll('input[name=kind]').forEach(r => r.addEventListener('change', kindChanged));
 
-      const showErrors = errors => {
+      // Each field's message beside it, and a summary at the top of the form (in the server's words, in the signer's
+      // language) whose links take the focus to each field; the focus moves to the summary, so it is read out first.
+      const summary = root.getElementById(id + '-summary');
+      const showErrors = (errors, title) => {
         form.querySelectorAll('.error').forEach(e => { e.textContent = ''; });
         form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
-        let first = null;
+        const list = summary.querySelector('ul'), items = [];
         for (const error of errors) {
           const name = error.name === 'showName' ? 'consent' : error.name;
           const message = root.getElementById(id + '-' + name + '-error');
           const input = root.getElementById(id + '-' + name) || form.querySelector('input[name=kind]');
           if (!message) continue;
           message.textContent += (message.textContent ? ' ' : '') + error.reason;
-          if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
+          if (!input) continue;
+          input.setAttribute('aria-invalid', 'true');
+          const link = document.createElement('a');
+          link.href = '#' + input.id;
+          link.textContent = error.reason;
+          link.addEventListener('click', e => { e.preventDefault(); input.focus(); }); // ids inside a shadow root are not the page's
+          const item = document.createElement('li');
+          item.appendChild(link);
+          items.push([input, item]);
         }
-        if (first) first.focus();
+        // In the form's order, as the fields are met.
+        items.sort(([a], [b]) => a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
+        list.replaceChildren(...items.map(([, item]) => item));
+        summary.querySelector('h3').textContent = title || '';
+        summary.hidden = list.children.length === 0;
+        if (!summary.hidden) summary.focus();
       };
 
       let challenge = null;
@@ -235,8 +254,9 @@ button[disabled] { opacity: .6; cursor: default; }
         const errors = problem.errors || [];
         if (errors.some(e => e.name === 'challenge')) { letter.challenge = 'on'; return submit(); }
         if (errors.some(e => e.name === 'textVersion')) { status.textContent = t.stale; return; }
-        if (response.status === 400) { showErrors(errors); status.textContent = t.fix; return; }
-        status.textContent = problem.detail || t.failed;
+        if (response.status === 400) { showErrors(errors, problem.detail); status.textContent = t.fix; return; }
+        showErrors([]);
+        status.textContent = response.status === 410 ? t.closed : response.status === 429 || response.status === 503 ? t.busy : problem.detail || t.failed;
       };
       form.addEventListener('submit', e => { e.preventDefault(); submit(); });
 

@@ -27,18 +27,39 @@ public class SignerFieldsValidator<T> : Validator<T> where T : SignerFields
 {
     public SignerFieldsValidator(bool emailRequired = true)
     {
-        RuleFor(s => s.Kind).NotEmpty().Must(k => k is SignatureKind.Individual or SignatureKind.Organisation)
-            .WithMessage("must be individual or organisation.");
-        RuleFor(s => s.Name).NotEmpty().MaximumLength(Signer.MaxNameLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
-        RuleFor(s => s.Role).MaximumLength(Signer.MaxNameLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
+        // Each rule's error code is the key of its words for a signer (Languages/*.json): the public form answers in those.
+        RuleFor(s => s.Kind).NotEmpty().WithErrorCode(SignerWords.Kind).Must(k => k is SignatureKind.Individual or SignatureKind.Organisation)
+            .WithMessage("must be individual or organisation.").WithErrorCode(SignerWords.Kind);
+        RuleFor(s => s.Name).NotEmpty().WithErrorCode(SignerWords.Name).MaximumLength(Signer.MaxNameLength).WithErrorCode(SignerWords.TooLong)
+            .Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage).WithErrorCode(SignerWords.Plain);
+        RuleFor(s => s.Role).MaximumLength(Signer.MaxNameLength).WithErrorCode(SignerWords.TooLong)
+            .Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage).WithErrorCode(SignerWords.Plain);
         RuleFor(s => s.Organisation).NotEmpty().When(s => s.Kind == SignatureKind.Organisation)
-            .WithMessage("is required when an organisation signs.");
-        RuleFor(s => s.Organisation).MaximumLength(Signer.MaxOrganisationLength).Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage);
-        if (emailRequired) RuleFor(s => s.Email).NotEmpty();
-        RuleFor(s => s.Email).MaximumLength(Signer.MaxEmailLength).Must(Signer.IsEmail!).When(s => !string.IsNullOrEmpty(s.Email))
-            .WithMessage(Signer.EmailMessage);
-        RuleFor(s => s.ShowName).NotNull().WithMessage("must say whether the name may be shown (true or false).");
+            .WithMessage("is required when an organisation signs.").WithErrorCode(SignerWords.Organisation);
+        RuleFor(s => s.Organisation).MaximumLength(Signer.MaxOrganisationLength).WithErrorCode(SignerWords.TooLong)
+            .Must(Signer.IsPlainName).WithMessage(Signer.PlainNameMessage).WithErrorCode(SignerWords.Plain);
+        if (emailRequired) RuleFor(s => s.Email).NotEmpty().WithErrorCode(SignerWords.Email);
+        RuleFor(s => s.Email).MaximumLength(Signer.MaxEmailLength).WithErrorCode(SignerWords.TooLong)
+            .Must(Signer.IsEmail!).WithMessage(Signer.EmailMessage).WithErrorCode(SignerWords.Email).When(s => !string.IsNullOrEmpty(s.Email));
+        RuleFor(s => s.ShowName).NotNull().WithMessage("must say whether the name may be shown (true or false).").WithErrorCode(SignerWords.ShowName);
     }
+}
+
+/// <summary>
+/// The keys of the words a signer reads for each kind of mistake, used as the validation rules' error codes. A failure
+/// whose code is not one of these keeps its reason as it is (a client's mistake, not the signer's).
+/// </summary>
+public static class SignerWords
+{
+    public const string Kind = "error.kind", Name = "error.name", Organisation = "error.organisation", Email = "error.email",
+        Disposable = "error.disposable", Consent = "error.consent", ShowName = "error.showName", TooLong = "error.tooLong",
+        Plain = "error.plain", Stale = "error.stale", Summary = "error.summary";
+
+    /// <summary>The reason a signer reads: their words for the rule where there are some, with the length allowed.</summary>
+    public static string Reason(FluentValidation.Results.ValidationFailure failure, Words words)
+        => failure.ErrorCode is { } code && code.StartsWith("error.") && words.Has(code)
+            ? words.Format(code, ("max", failure.FormattedMessagePlaceholderValues?.GetValueOrDefault("MaxLength") ?? ""))
+            : failure.ErrorMessage;
 }
 
 /// <summary>A signature gathered other than through the form, by staff or a partner: how it was given.</summary>

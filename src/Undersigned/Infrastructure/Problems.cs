@@ -21,10 +21,11 @@ public static class Problems
         Errors = errors.Select(e => new ProblemError { Name = e.Field, Reason = e.Reason }).ToArray(),
     };
 
-    /// <summary>A 400 from validation failures, each named as the field is in JSON.</summary>
-    public static Problem Invalid(HttpContext http, IEnumerable<ValidationFailure> failures)
-        => Create(http, 400, "Some fields are not valid.",
-            failures.Select(f => (System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(f.PropertyName), f.ErrorMessage)).ToArray());
+    /// <summary>A 400 from validation failures, each named as the field is in JSON; the reasons and detail as given, or as they are.</summary>
+    public static Problem Invalid(HttpContext http, IEnumerable<ValidationFailure> failures, string detail = "Some fields are not valid.",
+        Func<ValidationFailure, string>? reason = null)
+        => Create(http, 400, detail,
+            failures.Select(f => (System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(f.PropertyName), reason?.Invoke(f) ?? f.ErrorMessage)).ToArray());
 
     public static Problem LetterNotFound(HttpContext http) => Create(http, 404, "No letter has this id.");
 

@@ -24,6 +24,7 @@ public sealed class Words
     public CultureInfo Culture { get; }
     public string this[string key] => words[key];
     public IEnumerable<string> Keys => words.Keys;
+    public bool Has(string key) => words.ContainsKey(key);
 
     /// <summary>The words for <paramref name="key"/> with each <c>{name}</c> replaced.</summary>
     public string Format(string key, params (string Name, object Value)[] values)
@@ -55,6 +56,13 @@ public sealed class Words
     /// <summary>The language a <c>?lang=</c> value names, or null for one we have no words for.</summary>
     public static Words? Named(string? tag)
         => tag is { Length: > 0 } && All.TryGetValue(tag.ToLowerInvariant(), out var words) ? words : null;
+
+    /// <summary>
+    /// The words for a person who read <paramref name="language"/> (a letter's language, or its base language), else the
+    /// browser's choice among ours, else English: what a signer's problems and pages are written in.
+    /// </summary>
+    public static Words For(string? language, HttpRequest request)
+        => Named(language) ?? Named(language?.Split('-')[0]) ?? Preferred(request.GetTypedHeaders().AcceptLanguage);
 
     /// <summary>The language the browser prefers most among ours (by <c>Accept-Language</c> quality), else English.</summary>
     public static Words Preferred(IList<StringWithQualityHeaderValue> acceptLanguage)

@@ -399,6 +399,59 @@ public sealed class SignTests : SmtpAppTest
         await response.ProblemAsync(415);
     }
 
+    [Fact]
+    public async Task A_signer_s_problems_are_in_plain_words_in_the_language_read_then_the_browser_s_and_keep_their_keys()
+    {
+        var letter = await app.CreateLetterAsync();
+        foreach (var lang in new[] { "cy", "fr" })
+            Assert.Equal(HttpStatusCode.Created, (await app.Admin().PutAsJsonAsync($"/api/letters/{letter["id"]}/translations/{lang}",
+                new { title = $"Title in {lang}", body = $"Body in {lang}", consentText = $"Consent in {lang}" })).StatusCode);
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+
+        async Task<JsonObject> ProblemAsync(JsonObject body, string? acceptLanguage, int status = 400)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/public/letters/{letter["slug"]}/signatures") { Content = JsonContent.Create(body) };
+            if (acceptLanguage is not null) request.Headers.Add("Accept-Language", acceptLanguage);
+            var response = await app.Anonymous().SendAsync(request);
+            await response.ProblemAsync(status);
+            return await response.JsonAsync();
+        }
+        static Dictionary<string, string> Reasons(JsonObject problem)
+            => problem["errors"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["reason"]!);
+
+        var empty = Signer.Organisation("not-an-email", "");
+        empty["name"] = "";
+        empty["consent"] = false;
+        var english = await ProblemAsync(empty, null);
+        Assert.Equal("There is a problem", (string)english["detail"]!);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["name"] = "Enter your name",
+            ["organisation"] = "Enter the name of your organisation",
+            ["email"] = "Enter an email address in the correct format, like name@example.com",
+            ["consent"] = "Tick the box to agree to your name being added to the letter",
+        }, Reasons(english));
+
+        // The letter read in Welsh; or in French, which the service has no words for, by a Welsh browser: Welsh either way.
+        empty["language"] = "cy";
+        var welsh = await ProblemAsync(empty, "en");
+        empty["language"] = "fr";
+        Assert.Equal(Reasons(welsh), Reasons(await ProblemAsync(empty, "cy-GB, en;q=0.5")));
+        Assert.Equal("Mae yna broblem", (string)welsh["detail"]!);
+        Assert.Equal("Rhowch eich enw", Reasons(welsh)["name"]);
+        Assert.Equal(english.Select(e => e.Key).Order(), welsh.Select(e => e.Key).Order()); // the problem's fields, and its keys
+        Assert.Equal(Reasons(english).Keys.Order(), Reasons(welsh).Keys.Order());
+
+        var stale = Signer.Individual("stale@example.org");
+        stale["language"] = "cy";
+        stale["textVersion"] = 99;
+        Assert.Equal("Mae’r llythyr wedi newid ers i chi ei agor. Darllenwch ef eto cyn llofnodi", Reasons(await ProblemAsync(stale, null, 409))["textVersion"]);
+        // A client's own mistake (not the signer's) keeps its developer's reason.
+        var badPartner = Signer.Individual("partner@example.org");
+        badPartner["partner"] = "nobody";
+        Assert.Equal("is not attached to this letter.", Reasons(await ProblemAsync(badPartner, "cy"))["partner"]);
+    }
+
     [Theory]
     [InlineData("Arabic", "ليلى حداد")]
     [InlineData("Persian", "نیلوفر می‌خواهد")]

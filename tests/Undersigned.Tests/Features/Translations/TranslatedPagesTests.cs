@@ -61,6 +61,28 @@ public sealed class TranslatedPagesTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_Welsh_signer_reads_the_form_s_errors_in_Welsh_beside_each_field_and_in_the_summary()
+    {
+        var letter = await TrilingualLetterAsync();
+        await using var site = await HostSite.StartAsync();
+        var url = site.Page("welsh-errors", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\" data-lang=\"cy\" async></script>");
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync(url, new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await page.GetByLabel("E-bost (ni chaiff ei ddangos)").FillAsync("dim-e-bost");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Llofnodi’r llythyr" }).ClickAsync();
+
+        var summary = page.GetByRole(AriaRole.Alert);
+        await summary.GetByRole(AriaRole.Heading, new() { Name = "Mae yna broblem" }).WaitForAsync();
+        string[] expected = ["Rhowch eich enw", "Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com",
+            "Ticiwch y blwch i gytuno i ychwanegu eich enw at y llythyr"];
+        Assert.Equal(expected, await summary.GetByRole(AriaRole.Link).AllTextContentsAsync());
+        var name = page.Locator("input[name=name]");
+        Assert.Equal("true", await name.GetAttributeAsync("aria-invalid"));
+        Assert.Equal(expected[0], await page.Locator($"[id='{await name.GetAttributeAsync("aria-describedby")}']").TextContentAsync());
+        await Chromium.ScreenshotAsync(page, "widget-errors-cy-1280");
+    }
+
+    [Fact]
     public async Task Welsh_is_picked_from_the_browser_and_the_switcher_keeps_what_was_typed()
     {
         var letter = await TrilingualLetterAsync();

@@ -149,25 +149,45 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
-    public async Task Field_errors_appear_beside_their_fields_and_keyboard_alone_can_sign()
+    public async Task Field_errors_in_plain_words_appear_beside_their_fields_and_in_a_summary_and_keyboard_alone_can_sign()
     {
         await using var site = await HostSite.StartAsync();
         var letter = await LetterAsync(site);
         var url = site.Page("keyboard", $"<script src=\"{Base}/widget.js\" data-letter=\"{letter["slug"]}\"></script>");
         await using var chromium = await Chromium.StartAsync();
-        var page = await chromium.OpenAsync(url);
+        var page = await chromium.OpenAsync(url, new() { ViewportSize = new() { Width = 360, Height = 900 } });
 
-        await page.GetByLabel("Your name").FillAsync("Keyboard Person");
+        await page.GetByLabel("an organisation").CheckAsync();
         await page.GetByLabel("Email (never shown)").FillAsync("not-an-email");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
-        var email = page.GetByLabel("Email (never shown)");
-        await page.Locator(".f-email .error").GetByText("must be an email address").WaitForAsync();
-        Assert.Equal("true", await email.GetAttributeAsync("aria-invalid"));
-        await page.Locator("[id$='-consent-error']").GetByText("must be true").WaitForAsync();
-        // The summary sits under the form, so it points up at the marked fields.
+        var expected = new Dictionary<string, string>
+        {
+            ["organisation"] = "Enter the name of your organisation",
+            ["name"] = "Enter your name",
+            ["email"] = "Enter an email address in the correct format, like name@example.com",
+            ["consent"] = "Tick the box to agree to your name being added to the letter",
+        };
+        var summary = page.GetByRole(AriaRole.Alert);
+        await summary.GetByRole(AriaRole.Heading, new() { Name = "There is a problem" }).WaitForAsync();
+        Assert.Equal(expected.Values, await summary.GetByRole(AriaRole.Link).AllTextContentsAsync()); // in the form's order
+        foreach (var (field, message) in expected)
+        {
+            // Beside its field, which is marked invalid and described by it (what a screen reader reads with the field).
+            var input = page.Locator($"input[name={field}]");
+            Assert.Equal("true", await input.GetAttributeAsync("aria-invalid"));
+            var describedBy = await input.GetAttributeAsync("aria-describedby");
+            Assert.Equal(message, await page.Locator($"[id='{describedBy}']").TextContentAsync());
+        }
+        Assert.True(await summary.EvaluateAsync<bool>("e => e.getRootNode().activeElement === e"), "the summary has the focus");
         await page.GetByText("Please correct the fields marked above.").WaitForAsync();
+        await Chromium.ScreenshotAsync(page, "widget-errors-360");
 
-        // Now only the keyboard: focus is on the first bad field.
+        // Now only the keyboard: the summary's email link takes the focus to the email field.
+        await page.GetByLabel("an individual").CheckAsync();
+        await page.GetByLabel("Your name").FillAsync("Keyboard Person");
+        await summary.GetByRole(AriaRole.Link, new() { Name = expected["email"] }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        Assert.True(await page.GetByLabel("Email (never shown)").EvaluateAsync<bool>("e => e.getRootNode().activeElement === e"));
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync("keyboard.person@example.org");
         await page.Keyboard.PressAsync("Tab"); // show my name

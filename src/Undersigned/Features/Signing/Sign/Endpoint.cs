@@ -35,14 +35,14 @@ public sealed class Validator : SignerFieldsValidator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.Consent).Equal(true).WithMessage("must be true: a signature needs the signer's consent.");
+        RuleFor(r => r.Consent).Equal(true).WithMessage("must be true: a signature needs the signer's consent.").WithErrorCode(SignerWords.Consent);
         RuleFor(r => r.TextVersion).NotNull();
         RuleFor(r => r.Website).MaximumLength(2000);
         RuleFor(r => r.Challenge).MaximumLength(2000);
         RuleFor(r => r.Partner).MaximumLength(PartnerCode.MaxLength);
         RuleFor(r => r.Language).Must(l => LanguageTag.Normalise(l) is not null).When(r => r.Language is not null).WithMessage(LanguageTag.Message);
         RuleFor(r => r.Email).Must(e => !Resolve<DisposableDomains>().Contains(e!)).When(r => !string.IsNullOrEmpty(r.Email))
-            .WithMessage("uses a throwaway email service: please sign with an address you keep.");
+            .WithMessage("uses a throwaway email service: please sign with an address you keep.").WithErrorCode(SignerWords.Disposable);
     }
 }
 
@@ -61,6 +61,7 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
     {
         Post("/api/public/letters/{slug}/signatures");
         AllowAnonymous();
+        DontThrowIfValidationFails(); // answered below, in the signer's language
         Description(b => b.WithName("Sign").WithTags("Public")
             .WithSummary("Sign a letter; the signature counts once confirmed from the email it sends")
             .WithDescription("Answers 202 with one constant body whatever happened, including for an address that already signed.")
@@ -70,6 +71,13 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
+        // A signer reads these: in the language of the letter they read where the service has its words, else their browser's.
+        var words = Words.For(request.Language, HttpContext.Request);
+        if (ValidationFailed)
+        {
+            await Send.ResultAsync(Problems.Invalid(HttpContext, ValidationFailures, words[SignerWords.Summary], f => SignerWords.Reason(f, words)));
+            return;
+        }
         var now = clock.GetUtcNow();
         var published = await letters.FindPublishedAsync(Route<string>("slug")!, ct);
         var letter = published?.Row;
@@ -89,12 +97,10 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
             : status == LetterStatus.Closed
                 ? Problems.Create(HttpContext, 410, $"Signing closed at {Json.Format(letter.ClosesAt)}.")
             : text is null && published.Translations.Any(t => !t.Hidden && t.Language.Equals(request.Language, StringComparison.OrdinalIgnoreCase))
-                ? Problems.Create(HttpContext, 409, "The letter's text has changed and its translation is being updated: read it again before signing.",
-                    ("textVersion", "is not the current version."))
+                ? Problems.Create(HttpContext, 409, words[SignerWords.Stale], ("textVersion", words[SignerWords.Stale]))
             : text is null ? Problems.Create(HttpContext, 400, "The letter is not published in this language.", ("language", "is not one of the letter's languages."))
             : request.TextVersion != text.TextVersion
-                ? Problems.Create(HttpContext, 409, "The letter's text has changed since it was loaded: read it again before signing.",
-                    ("textVersion", $"is not the current version ({text.TextVersion})."))
+                ? Problems.Create(HttpContext, 409, words[SignerWords.Stale], ("textVersion", words[SignerWords.Stale]))
             : request.Partner is { Length: > 0 } code && !published.Partners.TryGetValue(code, out partner)
                 ? Problems.Create(HttpContext, 400, "This partner code is not one of this letter's partners.", ("partner", "is not attached to this letter."))
             : (challengeRequired = challengePolicy.Required(letter.Id, letter.Challenge)) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
