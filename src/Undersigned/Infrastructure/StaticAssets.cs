@@ -57,13 +57,8 @@ public static class StaticAssets
     /// </summary>
     static byte[] WithWords(byte[] script)
     {
-        const string prefix = "widget.";
-        var words = Words.All.ToDictionary(w => w.Key, w => w.Value.Keys.Where(k => k.StartsWith(prefix))
-            .ToDictionary(k => k[prefix.Length..], k => w.Value[k])
-            .Append(KeyValuePair.Create("tag", w.Value.Tag)).Append(KeyValuePair.Create("locale", w.Value["locale"]))
-            .ToDictionary());
         var text = System.Text.Encoding.UTF8.GetString(script);
-        return System.Text.Encoding.UTF8.GetBytes(text.Replace("/*WORDS*/{}", System.Text.Json.JsonSerializer.Serialize(words)));
+        return System.Text.Encoding.UTF8.GetBytes(text.Replace("/*WORDS*/{}", Words.SectionJson("widget.")));
     }
 
     public static Asset? Find(string? name) => name is not null && Files.TryGetValue(name, out var asset) ? asset : null;

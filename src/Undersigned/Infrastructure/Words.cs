@@ -53,6 +53,16 @@ public sealed class Words
             .ToDictionary(w => w.Tag);
     }
 
+    /// <summary>
+    /// Every language's words whose keys start with <paramref name="prefix"/> (the prefix dropped), with each language's
+    /// <c>tag</c> and <c>locale</c>, as a JSON object by tag: for a script to pick its language in the browser.
+    /// </summary>
+    public static string SectionJson(string prefix)
+        => JsonSerializer.Serialize(All.ToDictionary(w => w.Key, w => w.Value.Keys.Where(k => k.StartsWith(prefix))
+            .ToDictionary(k => k[prefix.Length..], k => w.Value[k])
+            .Append(KeyValuePair.Create("tag", w.Value.Tag)).Append(KeyValuePair.Create("locale", w.Value["locale"]))
+            .ToDictionary()));
+
     /// <summary>The language a <c>?lang=</c> value names, or null for one we have no words for.</summary>
     public static Words? Named(string? tag)
         => tag is { Length: > 0 } && All.TryGetValue(tag.ToLowerInvariant(), out var words) ? words : null;

@@ -10,7 +10,7 @@ namespace Undersigned.Domain.Signatures;
 // The signer's links: confirming, withdrawing, stopping sharing, and the time a held email gives back.
 public sealed partial class SignaturesStore
 {
-    public sealed class Unconfirmed
+    public sealed class VerifyTarget
     {
         public long Id { get; init; }
         public long LetterId { get; init; }
@@ -29,22 +29,25 @@ public sealed partial class SignaturesStore
         /// <summary>Time given back while the mail relay held its email (<see cref="GiveBackTimeAsync"/>).</summary>
         public long VerifyExtendedMs { get; init; }
         public string Display => Signer.Display(Kind, Name, Role, Organisation);
+        /// <summary>Confirmed already (or waiting for staff to check it): the link has done its work.</summary>
+        public bool AlreadyConfirmed => Status is SignatureStatus.Confirmed or SignatureStatus.Review;
     }
 
     /// <summary>
     /// The signature a verification token would confirm: the one it names, if the token is the one worked out from what
-    /// that signature would publish now; null otherwise, or when it is no longer unconfirmed.
+    /// that signature would publish now; null otherwise, or when it is neither unconfirmed nor confirmed already (rejected,
+    /// withdrawn, erased: one "not valid" for all of those).
     /// </summary>
-    public async Task<Unconfirmed?> FindByVerifyTokenAsync(string token, CancellationToken ct)
+    public async Task<VerifyTarget?> FindByVerifyTokenAsync(string token, CancellationToken ct)
     {
         if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<Unconfirmed>("""
+        var row = await connection.QuerySingleOrDefaultAsync<VerifyTarget>("""
             SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, email_hmac,
                    verify_extended_ms
             FROM signatures WHERE id = @id
             """, new { id });
-        return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && SignatureMove.Confirm.From.Contains(row.Status)
+        return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && (SignatureMove.Confirm.From.Contains(row.Status) || row.AlreadyConfirmed)
                && ServiceKeys.Matches(token, serviceKeys.VerifyToken(row.Id, row.LetterId, row.Kind, emailHmac, issuedAt,
                    Existing.Details(row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion, row.Language)))
             ? row : null;
@@ -75,7 +78,7 @@ public sealed partial class SignaturesStore
     /// or the signature's hold says staff decide (<see cref="Moderation.Reviews"/>); returns which, or null when its link
     /// changed meanwhile (a repeat submission with other details) or it was confirmed already. Called through group commit.
     /// </summary>
-    public async Task<string?> ConfirmAsync(WriteTransaction tx, Unconfirmed signature, string moderation, DateTimeOffset now)
+    public async Task<string?> ConfirmAsync(WriteTransaction tx, VerifyTarget signature, string moderation, DateTimeOffset now)
     {
         var status = Moderation.Reviews(moderation, signature.Kind, signature.Held) ? SignatureStatus.Review : SignatureStatus.Confirmed;
         if (await MoveAsync(tx, SignatureMove.Confirm, status, "id = @Id AND verify_issued_at = @VerifyIssuedAt",
@@ -104,19 +107,19 @@ public sealed partial class SignaturesStore
     }
 
     /// <summary>
-    /// The letter a withdraw or stop-sharing link is for, when the link is valid; null otherwise. Read only: the page
+    /// The letter a withdraw or stop-sharing link is for, and the language its signer read it in, when the link is valid; null otherwise. Read only: the page
     /// behind the link names the letter from it, since the link itself names none.
     /// </summary>
-    public async Task<long?> LetterOfLinkAsync(string token, bool stopSharing, CancellationToken ct)
+    public async Task<(long LetterId, string? Language)?> LetterOfLinkAsync(string token, bool stopSharing, CancellationToken ct)
     {
         if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(long LetterId, string Kind, byte[]? EmailHmac)?>(
-            "SELECT letter_id, kind, email_hmac FROM signatures WHERE id = @id", new { id });
+        var row = await connection.QuerySingleOrDefaultAsync<(long LetterId, string Kind, byte[]? EmailHmac, string? Language)?>(
+            "SELECT letter_id, kind, email_hmac, language FROM signatures WHERE id = @id", new { id });
         return row is { EmailHmac: { } emailHmac } && ServiceKeys.Matches(token, stopSharing
             ? serviceKeys.StopSharingToken(id, row.Value.LetterId, row.Value.Kind, emailHmac)
             : serviceKeys.WithdrawToken(id, row.Value.LetterId, row.Value.Kind, emailHmac))
-            ? row.Value.LetterId : null;
+            ? (row.Value.LetterId, row.Value.Language) : null;
     }
 
     /// <summary>The signature's "stop sharing" link, for the summary email, where its signer lets a partner contact them.</summary>

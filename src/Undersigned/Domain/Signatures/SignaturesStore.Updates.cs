@@ -40,6 +40,16 @@ public sealed partial class SignaturesStore
     }
 
     /// <summary>Stops updates to the signer this link was sent to (the signature stays); false for a link nobody was sent.</summary>
+    /// <summary>The language the signer behind an unsubscribe token read the letter in (their page speaks it); null for no such token.</summary>
+    public async Task<string?> LanguageOfUnsubscribeAsync(string token, CancellationToken ct)
+    {
+        await using var connection = await db.OpenReadAsync(ct);
+        return await connection.ExecuteScalarAsync<string?>("""
+            SELECT coalesce(s.language, l.language) FROM unsubscribe_tokens u JOIN signatures s ON s.id = u.signature_id
+            JOIN letters l ON l.id = s.letter_id WHERE u.token_hash = @hash
+            """, new { hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token)) });
+    }
+
     public async Task<bool> UnsubscribeAsync(string token, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);

@@ -34,9 +34,18 @@ public sealed class LinkResponse
 {
     /// <summary><c>withdrawn</c> or <c>not-shared</c>; <c>pending</c> for a preview.</summary>
     public required string Status { get; init; }
-    /// <summary>The letter's title, for a preview.</summary>
+    /// <summary>The letter's title, for a preview (in the language the signer read it in).</summary>
     public string? LetterTitle { get; init; }
     public string? LetterSlug { get; init; }
+    /// <summary>The language the signer read the letter in, for a preview: the page shows its words in it.</summary>
+    public string? Language { get; init; }
+}
+
+/// <summary>What a signer's link page says of the letter: its title in the language they read it in.</summary>
+public static class SignerLetter
+{
+    public static async Task<string> TitleAsync(LettersStore letters, LetterRow letter, string? language, CancellationToken ct)
+        => (await letters.FindPublishedAsync(letter.Slug, ct))?.TextIn(language)?.Title ?? letter.Title;
 }
 
 /// <summary>The preview both link pages ask for: the letter the link is for, or a 400 when the link is not valid.</summary>
@@ -44,7 +53,11 @@ public static class LinkPreview
 {
     public static async Task<IResult> AnswerAsync(HttpContext http, SignaturesStore signatures, LettersStore letters, string token, bool stopSharing,
         CancellationToken ct)
-        => await signatures.LetterOfLinkAsync(token, stopSharing, ct) is { } letterId && await letters.FindAsync(letterId, ct) is { } letter
-            ? Results.Json(new LinkResponse { Status = SignatureStatus.Pending, LetterTitle = letter.Title, LetterSlug = letter.Slug }, Json.Options)
+        => await signatures.LetterOfLinkAsync(token, stopSharing, ct) is { } link && await letters.FindAsync(link.LetterId, ct) is { } letter
+            ? Results.Json(new LinkResponse
+            {
+                Status = SignatureStatus.Pending, LetterTitle = await SignerLetter.TitleAsync(letters, letter, link.Language, ct),
+                LetterSlug = letter.Slug, Language = link.Language ?? letter.Language,
+            }, Json.Options)
             : Problems.Create(http, 400, "This link is not valid.", ("token", "is not valid."));
 }

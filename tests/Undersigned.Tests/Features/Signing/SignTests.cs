@@ -40,7 +40,10 @@ public sealed class SignTests : SmtpAppTest
         var listed = Assert.Single(await client.PublicSignatoriesAsync(letter));
         Assert.Equal("Dr Jane Roe (Refugee Legal Group UK)", (string?)listed!["display"]);
         Assert.Equal(1, (int)(await client.PublicLetterAsync(letter))["counts"]!["individuals"]!);
-        await (await client.VerifyAsync(token)).ProblemAsync(400);
+        // Used again (a second click, a retry after a lost answer): confirmed already, and nothing changes.
+        var again = await (await client.VerifyAsync(token)).JsonAsync();
+        Assert.Equal(("confirmed", true), ((string)again["status"]!, (bool)again["alreadyConfirmed"]!));
+        Assert.Single(await client.PublicSignatoriesAsync(letter));
     }
 
     [Fact]

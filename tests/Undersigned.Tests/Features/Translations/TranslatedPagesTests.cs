@@ -83,6 +83,45 @@ public sealed class TranslatedPagesTests : SmtpAppTest
     }
 
     [Fact]
+    public async Task A_Welsh_signer_s_confirm_and_withdraw_pages_are_in_Welsh_in_an_English_browser_and_a_used_link_says_so()
+    {
+        var letter = await TrilingualLetterAsync();
+        var signature = Signer.Individual("cymraes@example.org", "Siân Roberts");
+        signature["language"] = "cy";
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, signature)).StatusCode);
+        var mail = await smtp.WaitForMailAsync("cymraes@example.org");
+        Assert.DoesNotMatch(@"/(verify|withdraw)[?#][^\s]*lang", mail.TextBody); // the language is learnt from the token, not carried
+        await using var chromium = await Chromium.StartAsync();
+        var page = await chromium.OpenAsync($"{Base}/verify#{Signer.TokenFrom(mail, "verify")}",
+            new() { Locale = "en-GB", ViewportSize = new() { Width = 360, Height = 800 }, BypassCSP = true });
+
+        await page.GetByText("Bydd y llythyr yn eich rhestru fel: “Siân Roberts”.", new() { Exact = false }).WaitForAsync();
+        Assert.Empty(await Chromium.AccessibilityProblemsAsync(page));
+        Assert.Equal("cy", await page.EvaluateAsync<string>("document.documentElement.lang"));
+        Assert.Equal(WelshTitle, await page.Locator("#letter").TextContentAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cadarnhau fy llofnod" }).ClickAsync();
+        await page.GetByText("Diolch: mae eich llofnod wedi’i gadarnhau.").WaitForAsync();
+        await Chromium.ScreenshotAsync(page, "verify-cy-360");
+
+        // The same link again: confirmed already, no button, and the way back to the letter (in Welsh).
+        var again = await chromium.OpenAsync($"{Base}/verify#{Signer.TokenFrom(mail, "verify")}", new() { Locale = "en-GB" });
+        await again.GetByText("Rydych chi eisoes wedi cadarnhau eich llofnod. Diolch.").WaitForAsync();
+        Assert.False(await again.GetByRole(AriaRole.Button).IsVisibleAsync());
+        Assert.Equal($"/letters/{letter["slug"]}?lang=cy", await again.GetByRole(AriaRole.Link, new() { Name = "Mynd i’r llythyr" }).GetAttributeAsync("href"));
+        Assert.Equal("Cadarnhewch eich llofnod", await again.TitleAsync());
+
+        var withdraw = await chromium.OpenAsync($"{Base}/withdraw#{Signer.TokenFrom(mail, "withdraw")}", new() { Locale = "en-GB" });
+        await withdraw.GetByRole(AriaRole.Heading, new() { Name = "Tynnu eich llofnod yn ôl" }).WaitForAsync();
+        await withdraw.GetByText(WelshTitle).WaitForAsync();
+        await withdraw.GetByRole(AriaRole.Button, new() { Name = "Tynnu fy llofnod yn ôl" }).ClickAsync();
+        await withdraw.GetByText("Mae eich llofnod wedi’i dynnu’n ôl a’ch manylion wedi’u dileu.").WaitForAsync();
+
+        // Withdrawn: the confirmation link is no longer anything, and says only that.
+        var gone = await chromium.OpenAsync($"{Base}/verify#{Signer.TokenFrom(mail, "verify")}", new() { Locale = "en-GB" });
+        await gone.GetByText("This link is not valid.", new() { Exact = false }).WaitForAsync();
+    }
+
+    [Fact]
     public async Task Welsh_is_picked_from_the_browser_and_the_switcher_keeps_what_was_typed()
     {
         var letter = await TrilingualLetterAsync();

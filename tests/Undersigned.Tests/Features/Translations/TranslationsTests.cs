@@ -157,6 +157,14 @@ public sealed class TranslationsTests : SmtpAppTest
         Assert.Equal("Rydym wedi danfon y llythyr", welshUpdate.Subject);
         Assert.Contains("Cyrhaeddodd y llythyr", welshUpdate.TextBody);
         Assert.Contains("dad-danysgrifiwch", welshUpdate.TextBody);
+        // The unsubscribe page in the signer's language (the token says which; the link names none), whatever the browser.
+        var unsubscribe = new Uri(System.Text.RegularExpressions.Regex.Match(welshUpdate.Headers["List-Unsubscribe"], "<(?<url>[^>]+)>").Groups["url"].Value);
+        Assert.DoesNotContain("lang", unsubscribe.Query);
+        var page = await app.Anonymous().GetStringAsync(unsubscribe.PathAndQuery);
+        Assert.Contains("<html lang=\"cy\">", page);
+        Assert.Contains("<h1>Dad-danysgrifio o’r diweddariadau</h1>", page);
+        var done = await app.Anonymous().PostAsync(unsubscribe.PathAndQuery, new FormUrlEncodedContent([KeyValuePair.Create("List-Unsubscribe", "One-Click")]));
+        Assert.Contains("<h1>Rydych wedi dad-danysgrifio</h1>", await done.Content.ReadAsStringAsync());
         Assert.Equal("We delivered the letter", (await smtp.WaitForMailAsync("arabic@example.org", 2)).Subject);
         Assert.Equal("We delivered the letter", (await smtp.WaitForMailAsync("english@example.org", 2)).Subject);
         Assert.Equal(["translations"], await (await app.Admin().PostAsJsonAsync($"/api/letters/{letter["id"]}/updates", new

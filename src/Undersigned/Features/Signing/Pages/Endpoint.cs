@@ -32,7 +32,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var page = HttpContext.Request.Path.Value!.TrimStart('/');
+        var page = HttpContext.Request.Path.Value!.TrimStart('/') switch { "withdraw" => "withdraw", "stop-sharing" => "stopSharing", _ => "verify" };
         string? title = null;
         if (request.Letter is { } slug)
             title = (await letters.FindPublishedAsync(slug, ct))?.Row.Title;
@@ -42,89 +42,112 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
         headers.ContentSecurityPolicy = $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; " +
                                         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         headers.CacheControl = "no-store";
-        await Send.StringAsync(Page(page, title, nonce), contentType: "text/html; charset=utf-8", cancellation: ct);
+        headers.Vary = "Accept-Language";
+        // The browser's language first; the token's preview then says which language the signer read the letter in.
+        var words = Words.For(null, HttpContext.Request);
+        await Send.StringAsync(Page(page, words, title, nonce), contentType: "text/html; charset=utf-8", cancellation: ct);
     }
 
-    static string Page(string page, string? title, string nonce)
+    static string Page(string page, Words words, string? title, string nonce)
     {
-        var (heading, explanation, button, api, done) = page switch
-        {
-            "withdraw" => ("Withdraw your signature", "Your name will be taken off the letter and your details erased. This cannot be undone.",
-                "Withdraw my signature", "/api/public/signatures/withdraw", "Your signature has been withdrawn and your details erased."),
-            "stop-sharing" => ("Stop sharing your details", "The partner organisation you let contact you about this campaign will not get your details any more, and any system of theirs we sent them to is told to erase them. Your signature stays.",
-                "Stop sharing my details", "/api/public/signatures/stop-sharing", "Done: your details are no longer shared with the partner."),
-            _ => ("Confirm your signature", "Press the button to confirm that you signed this letter.",
-                "Confirm my signature", "/api/public/signatures/verify", "Thank you: your signature is confirmed."),
-        };
+        string W(string key) => WebUtility.HtmlEncode(words[key]);
+        var api = page switch { "withdraw" => "withdraw", "stopSharing" => "stop-sharing", _ => "verify" };
         var letter = $"<p class=\"letter\" id=\"letter\"{(title is null ? " hidden" : "")}>{WebUtility.HtmlEncode(title ?? "")}</p>";
         return $$"""
             <!doctype html>
-            <html lang="en">
+            <html lang="{{words.Tag}}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
-            <title>{{heading}}</title>
+            <title data-w="{{page}}.heading">{{W($"page.{page}.heading")}}</title>
             <style nonce="{{nonce}}">
               body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; overflow-wrap: anywhere; }
               .letter { font-weight: 600; font-size: 1.2rem; }
+              a { color: #0b4f8a; }
               button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid #0b4f8a; background: #0b4f8a; color: #fff; cursor: pointer; }
-              button:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+              button:focus-visible, a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
               button[disabled] { opacity: .6; }
             </style>
             </head>
             <body>
             <main>
-            <h1>{{heading}}</h1>
+            <h1 data-w="{{page}}.heading">{{W($"page.{page}.heading")}}</h1>
             {{letter}}
-            <p>{{explanation}}</p>
+            <p id="explain" data-w="{{page}}.explain">{{W($"page.{page}.explain")}}</p>
             <p id="details" hidden></p>
-            <button id="act" type="button">{{button}}</button>
+            <button id="act" type="button" data-w="{{page}}.button">{{W($"page.{page}.button")}}</button>
             <p id="result" role="status" aria-live="polite"></p>
+            <p id="back" hidden><a id="to-letter" href="/" data-w="toLetter">{{W("page.toLetter")}}</a></p>
             </main>
             <script nonce="{{nonce}}">
+              // Every language's words for these pages; the signer's language is the one they read the letter in.
+              const T = {{Words.SectionJson("page.")}};
+              let t = T['{{words.Tag}}'];
               const token = decodeURIComponent(location.hash.slice(1));
               const button = document.getElementById('act'), result = document.getElementById('result');
-              if (!token) { button.disabled = true; result.textContent = 'This link is incomplete: open the whole link from your email.'; }
+              const say = key => { result.dataset.w = key; result.textContent = t[key]; };
+              // Switches every marked text to the signer's language (its base language, else the browser's choice stays).
+              function speak(language) {
+                const tag = (language || '').toLowerCase();
+                const found = T[tag] || T[tag.split('-')[0]];
+                if (!found) return;
+                t = found;
+                document.documentElement.lang = t.tag;
+                document.querySelectorAll('[data-w]').forEach(e => { if (t[e.dataset.w]) e.textContent = t[e.dataset.w]; });
+              }
+              function showLetter(slug, language) {
+                const link = document.getElementById('to-letter');
+                link.href = '/letters/' + encodeURIComponent(slug) + (language ? '?lang=' + encodeURIComponent(language) : '');
+                document.getElementById('back').hidden = false;
+              }
+              const problem = status => status === 410 ? 'expired' : status === 400 ? 'invalid' : 'failed';
+              if (!token) { button.disabled = true; say('incomplete'); }
               else preview();
               // Before anything changes, the person sees which letter the link is for and, to confirm, what it would
               // publish, so nobody confirms words put in their mouth.
               async function preview() {
                 try {
-                  const response = await fetch('{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, preview: true }) });
+                  const response = await fetch('/api/public/signatures/{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, preview: true }) });
                   const body = await response.json();
-                  if (!response.ok) { button.disabled = true; result.textContent = body.detail || 'This link is not valid.'; return; }
+                  if (!response.ok) { button.disabled = true; say(problem(response.status)); return; }
+                  speak(body.language);
                   const letter = document.getElementById('letter');
                   letter.textContent = body.letterTitle;
                   letter.hidden = false;
+                  if (body.alreadyConfirmed) {
+                    button.hidden = true;
+                    document.getElementById('explain').hidden = true;
+                    say('verify.already');
+                    showLetter(body.letterSlug, body.language);
+                    return;
+                  }
                   if (!('signatory' in body)) return;
                   const details = document.getElementById('details');
                   // The name as text in its own isolate, so a right-to-left name cannot reorder the sentence around it.
                   const name = document.createElement('bdi');
                   name.textContent = body.signatory;
-                  details.replaceChildren(body.showName ? 'The letter will list you as: “' : 'You will be counted as “', name,
-                    (body.showName ? '”.' : '”; your name will not be shown.')
-                    + ' Not you, or not what you sent? Ignore this page: nothing is signed unless you press the button.');
+                  const [before, after] = t[body.showName ? 'verify.listed' : 'verify.counted'].split('{signatory}');
+                  details.replaceChildren(before, name, after + ' ' + t['verify.notYou']);
                   details.hidden = false;
                 } catch { /* the button still works; the email said the same */ }
               }
               button.addEventListener('click', async () => {
                 button.disabled = true;
-                result.textContent = 'One moment…';
+                say('wait');
                 try {
-                  const response = await fetch('{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+                  const response = await fetch('/api/public/signatures/{{api}}', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
                   const body = await response.json();
                   if (response.ok) {
-                    result.textContent = body.status === 'review'
-                      ? 'Thank you: your signature is confirmed and will appear once the organisers have checked it.'
-                      : '{{done}}';
+                    say(body.alreadyConfirmed ? 'verify.already' : body.status === 'review' ? 'verify.review' : '{{page}}.done');
+                    if (body.letterSlug && '{{page}}' === 'verify') showLetter(body.letterSlug, body.language);
                     history.replaceState(null, '', location.pathname + location.search);
                   } else {
-                    result.textContent = body.detail || 'Something went wrong.';
+                    say(problem(response.status));
                   }
                 } catch {
                   button.disabled = false;
-                  result.textContent = 'We could not reach the server. Check your connection and try again.';
+                  say('network');
                 }
               });
             </script>

@@ -25,6 +25,10 @@ public sealed class Response
     public required string Signatory { get; init; }
     /// <summary>false: counted, not listed by name.</summary>
     public required bool ShowName { get; init; }
+    /// <summary>true: the link had been used; nothing changed (a second click, or a retry after a lost answer).</summary>
+    public bool AlreadyConfirmed { get; init; }
+    /// <summary>The language the signer read the letter in: the page that posted the token shows its words in it.</summary>
+    public required string Language { get; init; }
 }
 
 public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, GroupCommit writer, Settings settings,
@@ -51,6 +55,17 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
                 ("token", "is not valid.")));
             return;
         }
+        var title = await SignerLetter.TitleAsync(letters, letter, signature.Language, ct);
+        Response Answer(string status) => new()
+        {
+            Status = status, LetterTitle = title, LetterSlug = letter.Slug, Signatory = signature.Display, ShowName = signature.ShowName,
+            AlreadyConfirmed = signature.AlreadyConfirmed, Language = signature.Language ?? letter.Language,
+        };
+        if (signature.AlreadyConfirmed)
+        {
+            await Send.OkAsync(Answer(signature.Status), ct);
+            return;
+        }
         // Evaluated now, not when issued, so extending the deadline also extends the time to confirm.
         var validUntil = Min(signature.VerifyIssuedAt!.Value + SignaturesStore.VerifyTokenLifetime,
             letter.ClosesAt + TimeSpan.FromHours(settings.VerificationGraceHours)) + TimeSpan.FromMilliseconds(signature.VerifyExtendedMs);
@@ -60,10 +75,6 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, G
             return;
         }
 
-        Response Answer(string status) => new()
-        {
-            Status = status, LetterTitle = letter.Title, LetterSlug = letter.Slug, Signatory = signature.Display, ShowName = signature.ShowName,
-        };
         if (request.Preview)
         {
             await Send.OkAsync(Answer(SignatureStatus.Pending), ct);

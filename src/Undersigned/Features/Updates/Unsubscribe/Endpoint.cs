@@ -32,21 +32,25 @@ public sealed class Endpoint(SignaturesStore signatures) : EndpointWithoutReques
             await Send.ResultAsync(Problems.Create(HttpContext, 400, "This unsubscribe link is not valid.", ("t", "is not valid.")));
             return;
         }
+        // In the signer's language: the token says which, and the link itself carries none (a language can stand in for origin).
+        var words = Words.For(token.Length is 0 or > 100 ? null : await signatures.LanguageOfUnsubscribeAsync(token, ct), HttpContext.Request);
+        string W(string key) => WebUtility.HtmlEncode(words[key]);
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
         headers.CacheControl = "no-store";
+        var heading = W(post ? "page.unsubscribe.doneHeading" : "page.unsubscribe.heading");
         var body = post
-            ? "<h1>You are unsubscribed</h1><p>You will get no more updates about this letter. Your signature stays.</p>"
+            ? $"<h1>{heading}</h1><p>{W("page.unsubscribe.done")}</p>"
             : $"""
-              <h1>Unsubscribe from updates</h1>
-              <p>You asked to hear what happens with an open letter. Press the button to stop; your signature stays.</p>
-              <form method="post" action="/unsubscribe?t={WebUtility.UrlEncode(token)}"><button type="submit">Unsubscribe</button></form>
+              <h1>{heading}</h1>
+              <p>{W("page.unsubscribe.explain")}</p>
+              <form method="post" action="/unsubscribe?t={WebUtility.UrlEncode(token)}"><button type="submit">{W("page.unsubscribe.button")}</button></form>
               """;
         await Send.StringAsync($$"""
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="referrer" content="no-referrer"><title>Unsubscribe</title>
+            <html lang="{{words.Tag}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer"><title>{{heading}}</title>
             <style nonce="{{nonce}}">body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
             button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 2px solid #0b4f8a; background: #0b4f8a; color: #fff; }
             button:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }</style></head>
