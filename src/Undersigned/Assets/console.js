@@ -347,13 +347,12 @@ async function letterView(id) {
     parts.push(table('Export log (latest 20)', ['When', 'Key', 'Format', 'Signatures'], (exports.data?.items ?? []).map(x => h('tr', {},
       h('td', { text: when(x.at, zone) }), h('td', { text: x.keyId }), h('td', { text: x.format }), h('td', { text: x.rows })))));
 
-    const origin = location.origin;
     parts.push(h('h2', { text: 'Embedding' }),
       h('p', { text: l.allowedOrigins.length ? 'Only these sites may embed it: ' + l.allowedOrigins.join(', ') + '. Add a partner\u2019s origin under Edit.'
         : 'Any site may embed it; list sites under Edit to allow only those.' }),
-      copyable('Script mode (the form appears where the tag is)', `<script src="${origin}/widget.js" data-letter="${l.slug}" async></script>`),
-      copyable('Iframe mode (for sites that do not allow scripts)', `<iframe src="${origin}/embed/${l.slug}" title="Sign the open letter" style="width:100%;border:0;min-height:640px"></iframe>`),
-      copyable('The letter page, to share', `${origin}/letters/${l.slug}`));
+      copyable('Script mode (the form appears where the tag is)', l.embed.script),
+      copyable('Iframe mode (the frame takes the form\u2019s height; without its script it is tall enough anyway)', l.embed.iframe),
+      copyable('The letter page, to share', l.embed.page));
   }
   show(l.title, ...parts);
 }

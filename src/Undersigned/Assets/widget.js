@@ -263,7 +263,8 @@ button[disabled] { opacity: .6; cursor: default; }
     }
 
     if (script.dataset.mode === 'iframe' && window.parent !== window) {
-      const post = () => window.parent.postMessage({ type: 'undersigned:height', letter: slug, height: document.documentElement.scrollHeight }, '*');
+      // The content's own height: the document's scroll height is never less than the frame's, so a frame would never shrink.
+      const post = () => window.parent.postMessage({ type: 'undersigned:height', letter: slug, height: Math.ceil(document.body.getBoundingClientRect().height) }, '*');
       new ResizeObserver(post).observe(document.body);
       post();
     }

@@ -1,11 +1,12 @@
 using Undersigned.Domain.Letters;
 using Undersigned.Domain.Outbox;
 using Undersigned.Domain.Signatures;
+using Undersigned.Infrastructure;
 
 namespace Undersigned.Features.Letters;
 
 /// <summary>Letters as staff read them: with text versions, deadline history, counts per status and undeliverable mail.</summary>
-public sealed class LetterReader(LettersStore letters, SignaturesStore signatures, OutboxStore outbox)
+public sealed class LetterReader(LettersStore letters, SignaturesStore signatures, OutboxStore outbox, PublicUrls urls)
 {
     public async Task<List<LetterResponse>> ListAsync(IReadOnlyList<LetterRow> rows, DateTimeOffset now, CancellationToken ct)
     {
@@ -28,6 +29,7 @@ public sealed class LetterReader(LettersStore letters, SignaturesStore signature
             UndeliverableEmails = undeliverable.GetValueOrDefault(row.Id),
             Milestones = row.Thresholds, ReachedMilestones = reached.GetValueOrDefault(row.Id, []), NotifyEmail = row.NotifyEmail,
             Language = row.Language, LanguageCounts = LanguageCount.Of(byLanguage[row.Id], translated.Contains(row.Id)),
+            Embed = EmbedSnippets.For(urls.Base, urls.Origin ?? urls.Base, row.Slug),
         }).ToList();
     }
 

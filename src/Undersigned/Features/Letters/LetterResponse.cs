@@ -45,4 +45,6 @@ public sealed class LetterResponse
     /// for national origin), below 10 shown only as "fewer than 10". Null without translations.
     /// </summary>
     public List<LanguageCount>? LanguageCounts { get; init; }
+    /// <summary>What to paste into a partner's site, and the letter page's address to share.</summary>
+    public required EmbedSnippets Embed { get; init; }
 }

@@ -108,27 +108,47 @@ public sealed class WidgetTests : SmtpAppTest
     }
 
     [Fact]
-    public async Task Iframe_mode_signs_and_tells_the_host_its_height()
+    public async Task The_console_s_iframe_snippet_takes_the_form_s_height_from_the_service_only_and_shows_the_button_without_its_script()
     {
         await using var site = await HostSite.StartAsync();
         var letter = await LetterAsync(site);
-        var url = site.Page("iframe", $$"""
-            <iframe id="petition" src="{{Base}}/embed/{{letter["slug"]}}" title="Sign the open letter" style="width:100%;border:0;height:50px"></iframe>
-            <script>addEventListener('message', e => { if (e.origin === '{{Base}}' && e.data && e.data.type === 'undersigned:height') document.getElementById('petition').style.height = e.data.height + 'px'; });</script>
-            """);
+        var snippet = (string)letter["embed"]!["iframe"]!;
+        var frameOnly = snippet[..(snippet.IndexOf("</iframe>") + "</iframe>".Length)]; // a site that takes no scripts
         await using var chromium = await Chromium.StartAsync();
-        var page = await chromium.OpenAsync(url);
-        var frame = page.FrameLocator("#petition");
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var alone = await chromium.OpenAsync(site.Page($"iframe-alone-{width}", frameOnly), new() { ViewportSize = new() { Width = width, Height = 900 } });
+            var button = alone.FrameLocator("iframe").GetByRole(AriaRole.Button, new() { Name = "Sign the letter" });
+            await button.WaitForAsync();
+            var frameBox = (await alone.Locator("iframe").BoundingBoxAsync())!;
+            var buttonBox = (await button.BoundingBoxAsync())!;
+            Assert.True(buttonBox.Y + buttonBox.Height <= frameBox.Y + frameBox.Height, $"at {width} px the button ends at {buttonBox.Y + buttonBox.Height}, the frame at {frameBox.Y + frameBox.Height}");
+        }
 
+        // With its script: the frame takes the form's height; the host's own messages (or any other origin's) move nothing.
+        var page = await chromium.OpenAsync(site.Page("iframe", snippet), new() { ViewportSize = new() { Width = 360, Height = 900 } });
+        var frame = page.FrameLocator("iframe");
         await frame.GetByLabel("Your name").FillAsync("Iframe Signer");
+        await page.WaitForFunctionAsync($"document.querySelector('iframe').offsetHeight < {EmbedHeight}");
+        var fitted = await page.EvaluateAsync<int>("document.querySelector('iframe').offsetHeight");
+        Assert.InRange(fitted, 300, EmbedHeight - 1);
+        // Listeners run in the order they were added: once this one has the host's message, the snippet's has seen it too.
+        await page.EvaluateAsync("""
+            () => new Promise(done => {
+              addEventListener('message', e => { if (e.source === window) done(); });
+              postMessage({ type: 'undersigned:height', height: 5 }, '*');
+            })
+            """);
+        Assert.Equal(fitted, await page.EvaluateAsync<int>("document.querySelector('iframe').offsetHeight"));
         await frame.GetByLabel("Email (never shown)").FillAsync("iframe.signer@example.org");
         await frame.GetByLabel("I agree to sign this letter.").CheckAsync();
-        await page.WaitForFunctionAsync("document.getElementById('petition').offsetHeight > 300");
         await Chromium.ScreenshotAsync(page, "widget-iframe-mode");
         await frame.GetByRole(AriaRole.Button, new() { Name = "Sign the letter" }).ClickAsync();
         await frame.GetByText("Check your email").WaitForAsync();
         await smtp.WaitForMailAsync("iframe.signer@example.org");
     }
+
+    const int EmbedHeight = Undersigned.Features.Letters.EmbedSnippets.DefaultIframeHeight;
 
     [Fact]
     public async Task The_widget_solves_the_proof_of_work_on_the_page_when_the_letter_asks()
