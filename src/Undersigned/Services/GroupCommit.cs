@@ -130,7 +130,7 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
                     // A restart or failover cut the idle connections too: the next batch tries a fresh one at once, and
                     // only a database still out of reach then is waited for.
                     db.ForgetIdleConnections();
-                    if (++failures > 1) await Task.Delay(Loops.Backoff(failures - 1, MaxReconnectWait), clock, stoppingToken);
+                    if (++failures > 1) await BackOffAsync(Loops.Backoff(failures - 1, MaxReconnectWait), unavailable, stoppingToken);
                 }
                 batch.Clear();
             }
@@ -182,7 +182,23 @@ public sealed class GroupCommit(Db db, SignaturesStore signatures, Loops loops, 
         return written;
     }
 
-    /// <summary>Short: requests wait in the queue meanwhile, and a signer's retry should find the writer awake.</summary>
+    /// <summary>
+    /// Waits out a reconnect back-off. Requests that arrive meanwhile are answered at once (503, try again) rather than held
+    /// for a database that may not answer for minutes; a stop ends the wait.
+    /// </summary>
+    async Task BackOffAsync(TimeSpan delay, DatabaseUnavailableException unavailable, CancellationToken ct)
+    {
+        var elapsed = Task.Delay(delay, clock, ct);
+        while (true)
+        {
+            var arrived = queue.Reader.WaitToReadAsync(ct).AsTask();
+            // Elapsed, or cancelled with the host (the loop sees the token), or the queue closed for a stop: waiting ends.
+            if (await Task.WhenAny(elapsed, arrived) == elapsed || !await arrived) return;
+            while (queue.Reader.TryRead(out var job)) job.Fail(unavailable);
+        }
+    }
+
+    /// <summary>Short: a signer's retry should find the writer awake.</summary>
     static readonly TimeSpan MaxReconnectWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Writes and commits a batch, then answers each request; throws when nothing could be committed.</summary>
