@@ -27,7 +27,8 @@ button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: 
   background: var(--undersigned-accent, #0b4f8a); color: #fff; cursor: pointer; margin-block-start: .5rem; }
 button[disabled] { opacity: .6; cursor: default; }
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.status { margin-block-start: .75rem; font-weight: 600; }
+.status { margin-block-start: .75rem; font-weight: 600; } .privacy { font-size: .9em; color: #444; margin: .25rem 0 .6rem; }
+.privacy a { color: var(--undersigned-accent, #0b4f8a); }
 .summary { border: 3px solid #b3261e; padding: .5rem 1rem; margin-block-end: .75rem; } .summary h3 { margin: 0 0 .25rem; font-size: 1.1em; }
 .summary ul { margin: 0; padding-inline-start: 1.2rem; } .summary a { color: #b3261e; font-weight: 600; } .hp { position: absolute; inset-inline-start: -10000px; width: 1px; height: 1px; overflow: hidden; }
 .text, h2, .meta, .latest { overflow-wrap: anywhere; }`;
@@ -133,7 +134,8 @@ button[disabled] { opacity: .6; cursor: default; }
       // The letter's language and direction: an Arabic or Farsi letter lays out right to left, form and all.
       box.setAttribute('lang', letter.language);
       box.setAttribute('dir', letter.direction || 'ltr');
-      const when = iso => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: letter.timeZone }).format(new Date(iso));
+      // Dates come written by the server, in the language's words on the Gregorian calendar: a browser may lack the language's.
+      const dates = letter.dates || {};
       const switcher = (letter.languages || []).length < 2 ? '' :
         '<div class="languages"><label for="' + id + '-lang">' + esc(t.language) + '</label><select id="' + id + '-lang">' +
         letter.languages.map(l => '<option value="' + esc(l.language) + '" lang="' + esc(l.language) + '"' + (l.language === letter.language ? ' selected' : '') + '>' + esc(l.name) + '</option>').join('') +
@@ -143,7 +145,7 @@ button[disabled] { opacity: .6; cursor: default; }
       if (formOnly) box.classList.add('form-only');
       box.innerHTML = switcher + (formOnly ? '' :
         '<h2>' + esc(letter.title) + '</h2>' +
-        '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(when(letter.closesAt)) + '</p>' +
+        '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(dates.closesAt) + '</p>' +
         '<p class="count" aria-live="polite">' + esc(letter.counts.total === 1 ? t.signedOne : fill(t.signedMany, { n: letter.counts.total.toLocaleString(locale) })) + '</p>' +
         (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
         '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
@@ -153,7 +155,7 @@ button[disabled] { opacity: .6; cursor: default; }
       if (select) select.addEventListener('change', () => switchTo(select.value));
       // Only a partner the letter has: an unknown code is ignored here, as the server would refuse it.
       const partner = (letter.partners || []).find(p => p.code === script.dataset.partner);
-      if (letter.status === 'scheduled') { status.textContent = fill(t.opens, { at: when(letter.opensAt) }); return; }
+      if (letter.status === 'scheduled') { status.textContent = fill(t.opens, { at: dates.opensAt }); return; }
       if (letter.status !== 'open') { status.textContent = t.closed; return; }
 
       const field = (name, label, type = 'text', autocomplete = '') =>
@@ -169,13 +171,16 @@ button[disabled] { opacity: .6; cursor: default; }
         field('organisation', t.orgOptional, 'text', 'organization') + field('name', t.name, 'text', 'name') + field('role', t.role, 'text', 'organization-title') +
         field('email', t.email, 'email', 'email') +
         '<div class="check"><input type="checkbox" id="' + id + '-showName" name="showName" checked><label for="' + id + '-showName">' + esc(t.show) + '</label></div>' +
-        '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
+        '<div class="check"><input type="checkbox" id="' + id + '-consent" name="consent" aria-describedby="' + id + '-consent-error ' + id + '-privacy"><label for="' + id + '-consent">' + esc(letter.consentText) + '</label></div>' +
         '<p class="error" id="' + id + '-consent-error"></p>' +
+        // Who holds the data, why, for how long, and how to ask what is held: beside the box, before anyone ticks it.
+        '<p class="privacy" id="' + id + '-privacy">' + esc(fill(t.privacy, { organisation: letter.organisation || t.organisers, date: dates.updatesUntil })) +
+        ' <a href="' + base + '/privacy?lang=' + encodeURIComponent(t.tag) + '" target="_blank" rel="noopener">' + esc(t.rights) + '</a></p>' +
         (partner && partner.askContactConsent
           ? '<div class="check"><input type="checkbox" id="' + id + '-partnerConsent" name="partnerConsent"><label for="' + id + '-partnerConsent">' + esc(fill(t.partner, { partner: partner.name })) + '</label></div>'
           : '') +
         '<div class="check"><input type="checkbox" id="' + id + '-updates" name="updates"><label for="' + id + '-updates">' +
-        esc(fill(t.updates, { until: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: letter.timeZone }).format(new Date(letter.updatesUntil)) })) +
+        esc(fill(t.updates, { until: dates.updatesUntil })) +
         '</label></div>' +
         '<div class="hp" aria-hidden="true"><label for="' + id + '-website">Website</label><input id="' + id + '-website" name="website" tabindex="-1" autocomplete="off"></div>' +
         '<button type="submit">' + esc(t.sign) + '</button></form>';

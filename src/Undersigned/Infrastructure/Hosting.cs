@@ -36,6 +36,7 @@ public static class Hosting
     public static IServiceCollection AddDatabase(this IServiceCollection services)
     {
         services.AddSettings<Settings>("Undersigned");
+        services.AddSettings<OrganisationSettings>("Undersigned:Organisation");
         services.AddSingleton(provider => new Db(provider.GetRequiredService<IConfiguration>().GetConnectionString("Undersigned")
                                                  ?? "Data Source=data/undersigned.db", provider.GetRequiredService<ILogger<Db>>()));
         services.AddSingleton(TimeProvider.System);

@@ -35,3 +35,13 @@ public sealed class Settings
     /// <summary>How long a CDN or browser may keep a public letter, its count, its list and the widget; 0: revalidate every time.</summary>
     public int PublicCacheSeconds { get; set; } = 10;
 }
+
+/// <summary>
+/// The <c>Undersigned:Organisation</c> section: who holds signers' details, named in the form's privacy notice, on the
+/// rights page and in the delivery pack.
+/// </summary>
+public sealed class OrganisationSettings
+{
+    /// <summary>The organisation that runs the service and holds the data; unset: "the organisers of this letter".</summary>
+    public string? Name { get; set; }
+}

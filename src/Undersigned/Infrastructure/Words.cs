@@ -32,6 +32,31 @@ public sealed class Words
 
     public string Count(long n) => n.ToString("N0", Culture);
 
+    /// <summary>A moment as a date (and time) in the letter's time zone, in this language: see <see cref="FormatDate"/>.</summary>
+    public string Date(DateTimeOffset at, string timeZone, bool withTime = false) => FormatDate(at, timeZone, Culture, withTime);
+
+    /// <summary>
+    /// "1 May 2027" (with the time and the zone's name when asked) in <paramref name="culture"/>'s words and order, always on
+    /// the Gregorian calendar: .NET would write Arabic dates in the Hijri calendar and Farsi in the Persian one, and a
+    /// deadline is the same day for everyone. Formatted here, not in the browser, whose date words may lack the language.
+    /// </summary>
+    public static string FormatDate(DateTimeOffset at, string timeZone, CultureInfo culture, bool withTime = false)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(timeZone));
+        var gregorian = Gregorian(culture);
+        return withTime ? $"{local.ToString("d MMMM yyyy, HH:mm", gregorian)} ({timeZone})" : local.ToString("d MMMM yyyy", gregorian);
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CultureInfo> GregorianCultures = new();
+
+    static CultureInfo Gregorian(CultureInfo culture) => culture.Calendar is GregorianCalendar ? culture : GregorianCultures.GetOrAdd(culture.Name, _ =>
+    {
+        var clone = (CultureInfo)culture.Clone();
+        if (clone.OptionalCalendars.OfType<GregorianCalendar>().FirstOrDefault() is { } calendar) clone.DateTimeFormat.Calendar = calendar;
+        else clone = CultureInfo.InvariantCulture; // no Gregorian form of this culture's dates: the invariant one rather than another calendar
+        return CultureInfo.ReadOnly(clone);
+    });
+
     public const string Default = "en";
 
     /// <summary>Every language, English first: a dictionary enumerates in the order it was filled.</summary>
@@ -63,6 +88,12 @@ public sealed class Words
             .Append(KeyValuePair.Create("tag", w.Value.Tag)).Append(KeyValuePair.Create("locale", w.Value["locale"]))
             .ToDictionary()));
 
+    /// <summary>The words for a language or else its base language (<c>cy-GB</c>: Welsh), or null where the service has none.</summary>
+    public static Words? Of(string? tag) => Named(tag) ?? Named(tag?.Split('-')[0]);
+
+    /// <summary>The key of the consent wording a translation in this language carries when staff give it none.</summary>
+    public const string StandardConsent = "consent.standard";
+
     /// <summary>The language a <c>?lang=</c> value names, or null for one we have no words for.</summary>
     public static Words? Named(string? tag)
         => tag is { Length: > 0 } && All.TryGetValue(tag.ToLowerInvariant(), out var words) ? words : null;
@@ -72,7 +103,7 @@ public sealed class Words
     /// browser's choice among ours, else English: what a signer's problems and pages are written in.
     /// </summary>
     public static Words For(string? language, HttpRequest request)
-        => Named(language) ?? Named(language?.Split('-')[0]) ?? Preferred(request.GetTypedHeaders().AcceptLanguage);
+        => Of(language) ?? Preferred(request.GetTypedHeaders().AcceptLanguage);
 
     /// <summary>The language the browser prefers most among ours (by <c>Accept-Language</c> quality), else English.</summary>
     public static Words Preferred(IList<StringWithQualityHeaderValue> acceptLanguage)

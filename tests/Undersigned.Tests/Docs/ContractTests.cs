@@ -45,6 +45,7 @@ public sealed class ContractTests
     static readonly Dictionary<Type, string> Sections = new()
     {
         [typeof(Undersigned.Infrastructure.Settings)] = "Undersigned",
+        [typeof(Undersigned.Infrastructure.OrganisationSettings)] = "Undersigned__Organisation",
         [typeof(Undersigned.Services.Mail.SmtpSettings)] = "Undersigned__Smtp",
         [typeof(Undersigned.Services.Mail.MailSettings)] = "Undersigned__Mail",
         [typeof(Undersigned.Services.Abuse.RateLimitSettings)] = "Undersigned__RateLimits",

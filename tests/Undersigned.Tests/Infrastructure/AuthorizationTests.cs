@@ -14,7 +14,7 @@ public sealed class AuthorizationTests(TestApp app) : IClassFixture<TestApp>
     [
         "GET /healthz", "GET /api/public/challenge", "GET /api/public/letters/{slug}", "GET /api/public/letters/{slug}/count", "GET /api/public/letters/{slug}/signatories",
         "POST /api/public/letters/{slug}/signatures", "POST /api/public/signatures/verify", "POST /api/public/signatures/withdraw",
-        "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /widget.js", "GET /embed/{slug}",
+        "GET /verify", "GET /withdraw", "POST /api/public/data-requests", "GET /privacy", "GET /widget.js", "GET /embed/{slug}",
         "GET /assets/{file}", "GET /letters/{slug}", "GET /letters/{slug}/card.png", "GET /readyz", "POST /api/sessions", "GET /console",
         "GET /api/public/letters/{slug}/timeline", "GET /api/public/letters/{slug}/timeline.csv",
         "GET /stop-sharing", "POST /api/public/signatures/stop-sharing", "GET /unsubscribe", "POST /unsubscribe",

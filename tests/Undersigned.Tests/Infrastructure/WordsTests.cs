@@ -14,4 +14,22 @@ public sealed class WordsTests
             Assert.All(english, key => Assert.False(string.IsNullOrWhiteSpace(words[key]), $"{words.Tag}: {key} is blank"));
         }
     }
+
+    [Theory]
+    [InlineData("en-GB", "1 May 2027")]
+    [InlineData("cy-GB", "1 Mai 2027")]
+    [InlineData("ar", "1 مايو 2027")]
+    [InlineData("fa", "1 مهٔ 2027")] // the month in its genitive form, as Farsi writes a date
+    public void Dates_are_in_the_language_s_words_and_always_on_the_Gregorian_calendar(string culture, string expected)
+    {
+        // Noon in London on 1 May 2027: .NET alone would write the Arabic in the Hijri calendar and the Farsi in the Persian one.
+        var at = new DateTimeOffset(2027, 5, 1, 11, 0, 0, TimeSpan.Zero);
+        var written = Undersigned.Infrastructure.Words.FormatDate(at, "Europe/London", System.Globalization.CultureInfo.GetCultureInfo(culture));
+        Assert.Equal(expected, Digits(written));
+        Assert.Equal($"{expected}, 12:00 (Europe/London)",
+            Digits(Undersigned.Infrastructure.Words.FormatDate(at, "Europe/London", System.Globalization.CultureInfo.GetCultureInfo(culture), withTime: true)));
+    }
+
+    /// <summary>Arabic-Indic or Persian digits, where a culture writes them, as ASCII: the calendar is what is tested.</summary>
+    static string Digits(string text) => new(text.Select(c => char.IsDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c).ToArray());
 }

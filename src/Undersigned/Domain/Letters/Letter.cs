@@ -109,8 +109,12 @@ public sealed class Translation
     public string Body { get; init; } = "";
     /// <summary>Null: the primary's target.</summary>
     public string? Target { get; init; }
-    /// <summary>Null: the primary's consent wording.</summary>
+    /// <summary>
+    /// The consent wording in this language, versioned (<see cref="ConsentVersion"/>). Null only for a translation written
+    /// before each carried its own: in a language the service has words for, its standard wording; in another, it is not shown.
+    /// </summary>
     public string? ConsentText { get; init; }
+    public int? ConsentVersion { get; init; }
     /// <summary>The primary text version this translates; null while the letter is a draft (then: the text as published).</summary>
     public int? BasedOnVersion { get; init; }
     /// <summary>This language's text version; null while the letter is a draft.</summary>
@@ -122,6 +126,10 @@ public sealed class Translation
     public DateTimeOffset UpdatedAt { get; init; }
 
     public string ETag => $"\"{RowVersion}\"";
+
+    /// <summary>The consent wording signers in this language are shown, and its version (0: the service's standard wording, as it was).</summary>
+    public (string Text, int Version)? Consent
+        => ConsentText is { } text ? (text, ConsentVersion ?? 1) : Words.Of(Language) is { } words ? (words[Words.StandardConsent], 0) : null;
 
     /// <summary>The primary text changed since this was last written: not served until staff update it.</summary>
     public bool IsOutdated(LetterRow letter) => BasedOnVersion is { } basedOn && letter.TextVersion is { } current && basedOn < current;

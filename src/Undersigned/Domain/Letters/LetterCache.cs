@@ -16,13 +16,16 @@ public sealed record PublishedLetter(LetterRow Row, string BodyHtml, IReadOnlyDi
     /// </summary>
     public string[] Origins { get; } = Row.Origins.Length == 0 ? [] : [.. Row.Origins.Concat(Partners.Values.SelectMany(p => p.Origins)).Distinct()];
 
-    /// <summary>The primary text, then each translation served now (not hidden, not outdated), rendered once.</summary>
+    /// <summary>
+    /// The primary text, then each translation served now (not hidden, not outdated, with consent wording in its own
+    /// language: nobody agrees to words in a language they did not choose), rendered once.
+    /// </summary>
     public IReadOnlyList<LetterText> Texts { get; } =
     [
-        new(Row.Language, Row.Title, Row.Target, Row.Body, BodyHtml, Row.ConsentText, Row.TextVersion ?? 1),
-        .. Translations.Where(t => !t.Hidden && !t.IsOutdated(Row)).OrderBy(t => t.Language, StringComparer.Ordinal)
-            .Select(t => new LetterText(t.Language, t.Title, t.Target ?? Row.Target, t.Body, LetterHtml.Render(t.Body, Row.Id), t.ConsentText ?? Row.ConsentText,
-                t.TextVersion ?? 1)),
+        new(Row.Language, Row.Title, Row.Target, Row.Body, BodyHtml, Row.ConsentText, Row.ConsentVersion, null, Row.TextVersion ?? 1),
+        .. Translations.Where(t => !t.Hidden && !t.IsOutdated(Row) && t.Consent is not null).OrderBy(t => t.Language, StringComparer.Ordinal)
+            .Select(t => new LetterText(t.Language, t.Title, t.Target ?? Row.Target, t.Body, LetterHtml.Render(t.Body, Row.Id), t.Consent!.Value.Text,
+                t.Consent.Value.Version, t.Language, t.TextVersion ?? 1)),
     ];
 
     /// <summary>The text in <paramref name="language"/> if it is served, else null.</summary>
@@ -32,8 +35,12 @@ public sealed record PublishedLetter(LetterRow Row, string BodyHtml, IReadOnlyDi
     public LetterText Primary => Texts[0];
 }
 
-/// <summary>What a reader of one language sees of a letter, and the text version a signature in it records.</summary>
-public sealed record LetterText(string Language, string Title, string Target, string Body, string BodyHtml, string ConsentText, int TextVersion)
+/// <summary>
+/// What a reader of one language sees of a letter, and what a signature in it records: the text version, and the consent
+/// wording's language (null: the primary's) and version.
+/// </summary>
+public sealed record LetterText(string Language, string Title, string Target, string Body, string BodyHtml, string ConsentText, int ConsentVersion,
+    string? ConsentLanguage, int TextVersion)
 {
     public string Direction => LanguageTag.Direction(Language);
 }

@@ -8,7 +8,7 @@ namespace Undersigned.Domain.Letters;
 public sealed partial class LettersStore
 {
     const string TranslationColumns = """
-        letter_id, language, title, body, target, consent_text, based_on_version, text_version, hidden, row_version, created_at, updated_at
+        letter_id, language, title, body, target, consent_text, consent_version, based_on_version, text_version, hidden, row_version, created_at, updated_at
         """;
 
     public async Task<List<Translation>> TranslationsAsync(long letterId, CancellationToken ct)
@@ -51,20 +51,27 @@ public sealed partial class LettersStore
                 await AddTranslationVersionAsync(tx, letter, values.Language, textVersion.Value, values.Title, values.Target ?? letter.Target,
                     values.Body, primaryVersion, keyId, now);
         }
+        // The consent wording is versioned per language as the primary's is: each signature records the version it was shown.
+        var consentVersion = existing?.ConsentVersion;
+        if (values.ConsentText is { } consent && consent != existing?.ConsentText)
+            await tx.ExecuteAsync("""
+                INSERT INTO translation_consent_versions (letter_id, language, version, text, created_at) VALUES (@Id, @language, @version, @consent, @now)
+                """, new { letter.Id, language = values.Language, version = consentVersion = (consentVersion ?? 0) + 1, consent, now });
         var parameters = new
         {
-            letterId = letter.Id, language = values.Language, values.Title, values.Body, values.Target, values.ConsentText, values.Hidden,
+            letterId = letter.Id, language = values.Language, values.Title, values.Body, values.Target, values.ConsentText, consentVersion, values.Hidden,
             basedOn, textVersion, now, rowVersion = existing?.RowVersion,
         };
         var written = existing is null
             ? await tx.ExecuteAsync("""
-                INSERT INTO letter_translations (letter_id, language, title, body, target, consent_text, based_on_version, text_version, hidden, created_at, updated_at)
-                VALUES (@letterId, @language, @Title, @Body, @Target, @ConsentText, @basedOn, @textVersion, @Hidden, @now, @now)
+                INSERT INTO letter_translations (letter_id, language, title, body, target, consent_text, consent_version, based_on_version, text_version,
+                                                 hidden, created_at, updated_at)
+                VALUES (@letterId, @language, @Title, @Body, @Target, @ConsentText, @consentVersion, @basedOn, @textVersion, @Hidden, @now, @now)
                 ON CONFLICT (letter_id, language) DO NOTHING
                 """, parameters)
             : await tx.ExecuteAsync("""
-                UPDATE letter_translations SET title = @Title, body = @Body, target = @Target, consent_text = @ConsentText, based_on_version = @basedOn,
-                       text_version = @textVersion, hidden = @Hidden, row_version = row_version + 1, updated_at = @now
+                UPDATE letter_translations SET title = @Title, body = @Body, target = @Target, consent_text = @ConsentText, consent_version = @consentVersion,
+                       based_on_version = @basedOn, text_version = @textVersion, hidden = @Hidden, row_version = row_version + 1, updated_at = @now
                 WHERE letter_id = @letterId AND language = @language AND row_version = @rowVersion
                 """, parameters);
         if (written == 1) await ShownChangedAsync(tx, letter.Id, now);
@@ -78,6 +85,7 @@ public sealed partial class LettersStore
             || await tx.ExecuteAsync("DELETE FROM letter_translations WHERE letter_id = @letterId AND language = @language", new { letterId, language }) == 0)
             return false;
         await tx.ExecuteAsync("DELETE FROM translation_text_versions WHERE letter_id = @letterId AND language = @language", new { letterId, language });
+        await tx.ExecuteAsync("DELETE FROM translation_consent_versions WHERE letter_id = @letterId AND language = @language", new { letterId, language });
         await ShownChangedAsync(tx, letterId, now);
         return true;
     }

@@ -102,7 +102,7 @@ public sealed record SignatureDraft(
     long LetterId, string Kind, string Name, string? Role, string? Organisation, string? Email, bool ShowName, int TextVersion,
     int? ConsentVersion, long? StaffAddedBy = null, byte[]? AddressHash = null, bool Held = false, UsedChallenge? Challenge = null,
     long? PartnerId = null, bool? PartnerConsent = null, string Method = SigningMethod.Online, bool AddedByPartner = false, string? PartnerName = null,
-    bool Updates = false, string? Language = null);
+    bool Updates = false, string? Language = null, string? ConsentLanguage = null);
 
 /// <summary>
 /// "Tell me what happens with this letter": asked unticked on the form, versioned like the consent wording; the words
@@ -133,6 +133,12 @@ public sealed class SignatureRow
     public bool ShowName { get; init; }
     public int TextVersion { get; init; }
     public int? ConsentVersion { get; init; }
+    /// <summary>The language of the consent wording shown (its <see cref="ConsentVersion"/> is that language's); null: the primary's.</summary>
+    public string? ConsentLanguage { get; init; }
+
+    /// <summary>Which consent wording was agreed to, as staff and the signer read it: "cy version 2"; empty where consent was given another way.</summary>
+    public string ConsentWording(string primaryLanguage)
+        => ConsentVersion is { } version ? $"{ConsentLanguage ?? primaryLanguage} version {version}{(version == 0 ? " (the service's standard wording)" : "")}" : "";
     public byte[]? AddressHash { get; init; }
     public bool Held { get; init; }
     public long? StaffAddedBy { get; init; }

@@ -25,6 +25,7 @@ public sealed partial class SignaturesStore
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
         public string? Language { get; init; }
+        public string? ConsentLanguage { get; init; }
         public byte[]? EmailHmac { get; init; }
         /// <summary>Time given back while the mail relay held its email (<see cref="GiveBackTimeAsync"/>).</summary>
         public long VerifyExtendedMs { get; init; }
@@ -43,13 +44,13 @@ public sealed partial class SignaturesStore
         if (!ServiceKeys.TryReadSignatureId(token, out var id)) return null;
         await using var connection = await db.OpenReadAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<VerifyTarget>("""
-            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, email_hmac,
+            SELECT id, letter_id, kind, status, held, verify_issued_at, name, role, organisation, show_name, text_version, consent_version, language, consent_language, email_hmac,
                    verify_extended_ms
             FROM signatures WHERE id = @id
             """, new { id });
         return row is { EmailHmac: { } emailHmac, VerifyIssuedAt: { } issuedAt } && (SignatureMove.Confirm.From.Contains(row.Status) || row.AlreadyConfirmed)
                && ServiceKeys.Matches(token, serviceKeys.VerifyToken(row.Id, row.LetterId, row.Kind, emailHmac, issuedAt,
-                   Existing.Details(row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion, row.Language)))
+                   Existing.Details(row.Name, row.Role, row.Organisation, row.ShowName, row.TextVersion, row.ConsentVersion, row.Language, row.ConsentLanguage)))
             ? row : null;
     }
 
@@ -148,7 +149,8 @@ public sealed partial class SignaturesStore
         erasures.Signature(signatureId);
         if (await MoveAsync(tx, SignatureMove.Withdraw, SignatureStatus.Withdrawn, "id = @signatureId", new { signatureId }, """
             name = NULL, role = NULL, organisation = NULL, email_hmac = NULL, email_encrypted = NULL,
-            partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL
+            partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL,
+            consent_language = NULL
             """) == 1)
             await webhooks.SignatureWithdrawnAsync(tx, signatureId, clock.GetUtcNow());
         await tx.ExecuteAsync("DELETE FROM unsubscribe_tokens WHERE signature_id = @signatureId", new { signatureId });

@@ -56,7 +56,7 @@ public sealed partial class SignaturesStore
         await tx.ExecuteAsync("DELETE FROM signatures WHERE letter_id = @letterId AND status <> @Confirmed", new { letterId, SignatureStatus.Confirmed });
         var kept = await tx.ExecuteAsync("""
             UPDATE signatures SET email_hmac = NULL, email_encrypted = NULL, verify_issued_at = NULL, address_hash = NULL,
-                partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL,
+                partner_consent = NULL, partner_consent_version = NULL, updates = NULL, updates_version = NULL, language = NULL, consent_language = NULL,
                 name = CASE kind WHEN @Organisation THEN NULL ELSE name END,
                 role = CASE kind WHEN @Organisation THEN NULL ELSE role END
             WHERE letter_id = @letterId

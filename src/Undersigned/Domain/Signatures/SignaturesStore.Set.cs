@@ -52,9 +52,10 @@ public sealed partial class SignaturesStore
         var ids = (await tx.EachAsync("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
-                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language)
+                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language,
+                                        consent_language)
                 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19,
-                        @p20, @p21, @p22, @p23)
+                        @p20, @p21, @p22, @p23, @p24)
                 ON CONFLICT DO NOTHING RETURNING id
                 """, [.. inserting.Select(i =>
             {
@@ -64,7 +65,7 @@ public sealed partial class SignaturesStore
                     d.LetterId, d.Kind, SignatureStatus.Pending, d.Name, d.Role, d.Organisation, d.ShowName, hmacs[i],
                     Aead.SealText(letterKeysById[d.LetterId], d.Email!.Trim()), d.TextVersion, d.ConsentVersion, now, 1, today, d.AddressHash, d.Held, now,
                     d.PartnerId, d.PartnerConsent, d.PartnerConsent is null ? null : PartnerConsent.Version, d.Method,
-                    d.Updates ? true : null, d.Updates ? UpdatesQuestion.Version : null, d.Language,
+                    d.Updates ? true : null, d.Updates ? UpdatesQuestion.Version : null, d.Language, d.ConsentLanguage,
                 };
             })], r => r.GetInt64(0)))
             .ToDictionary(r => inserting[r.Row], r => r.Value);

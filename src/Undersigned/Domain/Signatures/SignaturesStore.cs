@@ -32,7 +32,7 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
     public static readonly TimeSpan AddressHashLifetime = TimeSpan.FromDays(7);
 
     const string Columns = "id, letter_id, kind, status, name, role, organisation, email_encrypted, show_name, text_version, consent_version, " +
-                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method, updates, language";
+                           "address_hash, held, staff_added_by, signed_at, confirmed_at, partner_id, partner_consent, method, updates, language, consent_language";
 
     /// <summary>Applies a move to the signatures <paramref name="where"/> selects that are in a status the move starts from.</summary>
     async Task<int> MoveAsync(WriteTransaction tx, SignatureMove move, string to, string where, object parameters, string? alsoSet = null)
@@ -79,7 +79,7 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
         var emailHmac = draft.Email is null ? null : serviceKeys.EmailHmac(draft.Email);
         var existing = emailHmac is null ? null : await tx.SingleOrDefaultAsync<Existing>("""
             SELECT s.id, s.status, s.mails_sent, s.mails_day, s.verify_issued_at, s.name, s.role, s.organisation, s.show_name, s.text_version,
-                   s.consent_version, s.language, CASE WHEN s.partner_consent THEN p.name END AS sharing_with
+                   s.consent_version, s.language, s.consent_language, CASE WHEN s.partner_consent THEN p.name END AS sharing_with
             FROM signatures s LEFT JOIN partners p ON p.id = s.partner_id
             WHERE s.letter_id = @LetterId AND s.kind = @Kind AND s.email_hmac = @emailHmac
             """, new { draft.LetterId, draft.Kind, emailHmac });
@@ -130,12 +130,13 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
                 {
                     existingId, issuedAt, now, mailsSent = mailsSent + 1, today,
                     draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.AddressHash, draft.Held,
-                    draft.Language,
+                    draft.Language, draft.ConsentLanguage,
                 }, """
                    verify_issued_at = @issuedAt, verify_extended_ms = CASE WHEN verify_issued_at = @issuedAt THEN verify_extended_ms ELSE 0 END,
                    mails_sent = @mailsSent, mails_day = @today,
                    name = @Name, role = @Role, organisation = @Organisation, show_name = @ShowName, text_version = @TextVersion,
-                   consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now, language = @Language
+                   consent_version = @ConsentVersion, address_hash = @AddressHash, held = @Held, signed_at = @now, language = @Language,
+                   consent_language = @ConsentLanguage
                    """);
             else
                 await tx.ExecuteAsync("UPDATE signatures SET mails_sent = @mailsSent, mails_day = @today WHERE id = @existingId",
@@ -177,21 +178,28 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
         public int TextVersion { get; init; }
         public int? ConsentVersion { get; init; }
         public string? Language { get; init; }
+        public string? ConsentLanguage { get; init; }
         /// <summary>The partner the signer lets contact them, if any.</summary>
         public string? SharingWith { get; init; }
 
         public static object?[] Published(SignatureDraft draft)
-            => Details(draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.Language);
+            => Details(draft.Name, draft.Role, draft.Organisation, draft.ShowName, draft.TextVersion, draft.ConsentVersion, draft.Language, draft.ConsentLanguage);
 
-        public bool Publishes(SignatureDraft draft) => Published(draft).SequenceEqual(Details(Name, Role, Organisation, ShowName, TextVersion, ConsentVersion, Language));
+        public bool Publishes(SignatureDraft draft)
+            => Published(draft).SequenceEqual(Details(Name, Role, Organisation, ShowName, TextVersion, ConsentVersion, Language, ConsentLanguage));
 
         /// <summary>
         /// What confirming publishes and records, which its link is worked out from: the wording signed (in its language)
-        /// included, so other details need a new link. The primary language adds nothing, so older links keep working.
+        /// included, so other details need a new link. The primary language and wording add nothing, so older links keep working.
         /// </summary>
-        public static object?[] Details(string? name, string? role, string? organisation, bool showName, int textVersion, int? consentVersion, string? language)
-            => language is null ? [name, role, organisation, showName, textVersion, consentVersion]
-                : [name, role, organisation, showName, textVersion, consentVersion, language];
+        public static object?[] Details(string? name, string? role, string? organisation, bool showName, int textVersion, int? consentVersion,
+            string? language, string? consentLanguage)
+            => (language, consentLanguage) switch
+            {
+                (null, null) => [name, role, organisation, showName, textVersion, consentVersion],
+                (_, null) => [name, role, organisation, showName, textVersion, consentVersion, language],
+                _ => [name, role, organisation, showName, textVersion, consentVersion, language, consentLanguage],
+            };
     }
 
     /// <summary>
@@ -216,10 +224,10 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
             : tx.ScalarAsync<long>("""
                 INSERT INTO signatures (letter_id, kind, status, name, role, organisation, show_name, email_hmac, email_encrypted,
                                         text_version, consent_version, verify_issued_at, mails_sent, mails_day, address_hash, held, signed_at,
-                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language)
+                                        partner_id, partner_consent, partner_consent_version, method, updates, updates_version, language, consent_language)
                 VALUES (@LetterId, @Kind, @status, @Name, @Role, @Organisation, @ShowName, @emailHmac, @emailEncrypted,
                         @TextVersion, @ConsentVersion, @now, @mailsSent, @today, @AddressHash, @Held, @now,
-                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method, @updates, @updatesVersion, @Language)
+                        @PartnerId, @PartnerConsent, @partnerConsentVersion, @Method, @updates, @updatesVersion, @Language, @ConsentLanguage)
                 RETURNING id
                 """, new
                 {
@@ -228,5 +236,6 @@ public sealed partial class SignaturesStore(Db db, ServiceKeys serviceKeys, Lett
                     mailsSent = s.MailsSent, today = s.Today, draft.AddressHash, draft.Held,
                     draft.PartnerId, draft.PartnerConsent, partnerConsentVersion = draft.PartnerConsent is null ? (int?)null : PartnerConsent.Version, draft.Method,
                     updates = draft.Updates ? true : (bool?)null, updatesVersion = draft.Updates ? UpdatesQuestion.Version : (int?)null, draft.Language,
+                    draft.ConsentLanguage,
                 });
 }

@@ -43,8 +43,7 @@ public sealed record DeliveryPack(
                                 (OtherThanOnline > 0 ? $", {OtherThanOnline} of them on paper, at events or by email" : "") + $"), as of {AsOfText}.";
 
     /// <summary>The date line, in the letter's own time zone.</summary>
-    public string LocalDate => TimeZoneInfo.ConvertTime(AsOf, TimeZoneInfo.FindSystemTimeZoneById(TimeZone))
-        .ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
+    public string LocalDate => Words.FormatDate(AsOf, TimeZone, CultureInfo.GetCultureInfo("en-GB"));
 
     public string AsOfText => $"{TimeZoneInfo.ConvertTime(AsOf, TimeZoneInfo.FindSystemTimeZoneById(TimeZone)):yyyy-MM-dd HH:mm} ({TimeZone})";
 

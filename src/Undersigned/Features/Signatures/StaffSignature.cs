@@ -24,6 +24,8 @@ public sealed class StaffSignature
     public int TextVersion { get; init; }
     /// <summary>The consent wording version agreed to when signing (given at <c>signedAt</c>); null for staff-added signatories.</summary>
     public int? ConsentVersion { get; init; }
+    /// <summary>The language of the consent wording agreed to (its version is that language's); null: the letter's own.</summary>
+    public string? ConsentLanguage { get; init; }
     /// <summary>Keyed hash of the client address it was signed from (hex; kept 7 days), for bulk invalidation.</summary>
     public string? AddressHash { get; init; }
     /// <summary>Signed in a burst from one address: held for review on confirmation.</summary>
@@ -46,7 +48,7 @@ public sealed class StaffSignature
     public static StaffSignature Of(SignatureRow row, byte[]? letterKey) => new()
     {
         Id = row.Id, Kind = row.Kind, Status = row.Status, Display = row.Display, Name = row.Name, Role = row.Role, Organisation = row.Organisation,
-        Email = row.Email(letterKey), ShowName = row.ShowName, TextVersion = row.TextVersion, ConsentVersion = row.ConsentVersion,
+        Email = row.Email(letterKey), ShowName = row.ShowName, TextVersion = row.TextVersion, ConsentVersion = row.ConsentVersion, ConsentLanguage = row.ConsentLanguage,
         AddressHash = row.AddressHash is null ? null : Convert.ToHexStringLower(row.AddressHash), Held = row.Held, StaffAddedBy = row.StaffAddedBy,
         SignedAt = row.SignedAt, ConfirmedAt = row.ConfirmedAt, PartnerId = row.PartnerId, PartnerConsent = row.PartnerConsent, Method = row.Method, Updates = row.Updates, Language = row.Language,
     };

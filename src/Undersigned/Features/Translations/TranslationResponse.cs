@@ -14,8 +14,10 @@ public sealed class TranslationResponse
     public required string Body { get; init; }
     /// <summary>Null: the primary's target is shown.</summary>
     public string? Target { get; init; }
-    /// <summary>Null: the primary's consent wording is shown.</summary>
+    /// <summary>The consent wording signers in this language agree to (null only in translations written before each carried its own).</summary>
     public string? ConsentText { get; init; }
+    /// <summary>The consent wording's version in this language: each signature in it records the one it was shown.</summary>
+    public int? ConsentVersion { get; init; }
     /// <summary>The primary text version this translates; null while the letter is a draft (then: the text as published).</summary>
     public int? BasedOnVersion { get; init; }
     /// <summary>This language's current text version; null while the letter is a draft.</summary>
@@ -30,7 +32,7 @@ public sealed class TranslationResponse
     public static TranslationResponse Of(Translation t, LetterRow letter, IEnumerable<LanguageVersion> versions) => new()
     {
         Language = t.Language, Direction = LanguageTag.Direction(t.Language), Title = t.Title, Body = t.Body, Target = t.Target,
-        ConsentText = t.ConsentText, BasedOnVersion = t.BasedOnVersion, TextVersion = t.TextVersion, Outdated = t.IsOutdated(letter), Hidden = t.Hidden,
+        ConsentText = t.ConsentText, ConsentVersion = t.ConsentVersion, BasedOnVersion = t.BasedOnVersion, TextVersion = t.TextVersion, Outdated = t.IsOutdated(letter), Hidden = t.Hidden,
         TextVersions = versions.Where(v => v.Language == t.Language).ToArray(), CreatedAt = t.CreatedAt, UpdatedAt = t.UpdatedAt,
     };
 

@@ -17,7 +17,7 @@ public static class Emails
     /// </summary>
     public static MimeMessage Compose(Email email, LetterInfo letter, string publicBaseUrl, string from)
     {
-        var w = Words.Named(email.Language) ?? Words.Named(email.Language?.Split('-')[0]) ?? Words.All[Words.Default];
+        var w = Words.Of(email.Language) ?? Words.All[Words.Default];
         var title = letter.Title;
         var baseUrl = publicBaseUrl.TrimEnd('/');
         // A signer's own links name no letter in a query: a proxy's or CDN's log would read "this address opened the
@@ -26,6 +26,8 @@ public static class Emails
         var stopSharingLink = email.StopSharing is null ? null : $"{baseUrl}/stop-sharing#{email.StopSharing.Token}";
         var stopSharingText = email.StopSharing is null ? null : w.Format("email.stopSharing", ("partner", Text.Isolate(email.StopSharing.Partner)));
         var unsubscribeLink = email.UnsubscribeToken is null ? null : $"{baseUrl}/unsubscribe?t={email.UnsubscribeToken}";
+        // Every signer's email says where to ask what is held (the page takes no token, and names no language in its link).
+        var rightsLink = email.Kind == EmailKind.Milestone ? null : $"{baseUrl}/privacy";
         var letterLink = $"{baseUrl}/letters/{Uri.EscapeDataString(letter.Slug)}" + (email.Language is null ? "" : $"?lang={Uri.EscapeDataString(email.Language)}");
 
         var (subject, paragraphs, action) = email.Kind switch
@@ -69,13 +71,15 @@ public static class Emails
 
         var text = string.Join("\n\n", paragraphs) + "\n\n" + (action is { } a ? $"{a.Url}\n\n" : "") + closing +
                    (withdrawLink is null ? "" : $"\n\n{w.Format("email.withdraw", ("link", withdrawLink))}\n") +
-                   (stopSharingLink is null ? "" : $"\n{stopSharingText}: {stopSharingLink}\n");
+                   (stopSharingLink is null ? "" : $"\n{stopSharingText}: {stopSharingLink}\n") +
+                   (rightsLink is null ? "" : $"\n{w.Format("email.rights", ("link", rightsLink))}\n");
         var html = $"<!doctype html><html lang=\"{w.Tag}\"><body style=\"font-family:sans-serif;line-height:1.5\">" +
                    string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
                    (action is { } b ? $"<p><a href=\"{WebUtility.HtmlEncode(b.Url)}\">{WebUtility.HtmlEncode(b.Text)}</a></p>" : "") +
                    (closing.Length > 0 ? $"<p>{WebUtility.HtmlEncode(closing)}</p>" : "") +
                    (withdrawLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(withdrawLink)}\">{WebUtility.HtmlEncode(w["email.withdrawLink"])}</a></small></p>") +
                    (stopSharingLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(stopSharingLink)}\">{WebUtility.HtmlEncode(stopSharingText)}</a></small></p>") +
+                   (rightsLink is null ? "" : $"<p><small><a href=\"{WebUtility.HtmlEncode(rightsLink)}\">{WebUtility.HtmlEncode(w["email.rightsLink"])}</a></small></p>") +
                    "</body></html>";
 
         var message = new MimeMessage { Subject = subject };

@@ -72,7 +72,7 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStor
             {
                 $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
                 $"Email: this address (stored encrypted)", $"Shown publicly by name: {(row.ShowName ? "yes" : "no, only counted")}",
-                $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording version {row.ConsentVersion?.ToString() ?? "-"}",
+                $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording: {(row.ConsentWording(row.ConsentLanguage ?? "the letter's own language") is { Length: > 0 } wording ? wording : "-")}",
                 $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}", $"Language signed in: {row.Language ?? "the letter's own"}",
                 partner is null ? "Came through a partner: no"
                     : $"Came through the partner: {partner.Name}; you let them contact you: {(row.PartnerConsent == true ? "yes" : "no")}",

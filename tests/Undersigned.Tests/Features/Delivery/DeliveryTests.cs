@@ -43,7 +43,8 @@ public sealed class DeliveryTests(TestApp app) : IClassFixture<TestApp>
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         var rows = ParseCsv(Encoding.UTF8.GetString(bytes[3..]));
-        Assert.Equal(["kind", "display name", "name", "role", "organisation", "email", "status", "shown publicly", "text version", "staff added", "signed at", "confirmed at"], rows[0]);
+        Assert.Equal(["kind", "display name", "name", "role", "organisation", "email", "status", "shown publicly", "text version", "staff added", "signed at", "confirmed at",
+            "language", "consent wording"], rows[0]);
         Assert.Equal(11, rows.Count - 1);
         foreach (var name in ScriptNames) Assert.Contains(rows, r => r[2] == name && r[1] == name);
         var zed = rows.Single(r => r[2] == "Zed Person");

@@ -11,7 +11,13 @@ namespace Undersigned.Tests.Features.Translations;
 public sealed class TranslatedPagesTests : SmtpAppTest
 {
     // The page's links and the widget's requests go where the test server really listens.
-    protected override void Configure(Dictionary<string, string?> settings) => settings["Undersigned:PublicBaseUrl"] = null;
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Undersigned:PublicBaseUrl"] = null;
+        settings["Undersigned:Organisation:Name"] = Organisation;
+    }
+
+    const string Organisation = "Migrant Voice Cymru";
 
     string Base => app.Anonymous().BaseAddress!.GetLeftPart(UriPartial.Authority);
 
@@ -80,6 +86,54 @@ public sealed class TranslatedPagesTests : SmtpAppTest
         Assert.Equal("true", await name.GetAttributeAsync("aria-invalid"));
         Assert.Equal(expected[0], await page.Locator($"[id='{await name.GetAttributeAsync("aria-describedby")}']").TextContentAsync());
         await Chromium.ScreenshotAsync(page, "widget-errors-cy-1280");
+
+        // Dates in Welsh (the browser has no Welsh date words: the server writes them), and the notice beside the consent box.
+        var published = await app.Anonymous().PublicLetterAsync(letter);
+        var erasedBy = Undersigned.Infrastructure.Words.All["cy"].Date(DateTimeOffset.Parse((string)published["updatesUntil"]!), (string)published["timeZone"]!);
+        await page.GetByText($"(tan {erasedBy})", new() { Exact = false }).WaitForAsync();
+        var notice = page.Locator("[id$='-privacy']");
+        Assert.Contains($"gan {Organisation} ar gyfer y llythyr hwn yn unig", await notice.TextContentAsync());
+        Assert.Contains($"erbyn {erasedBy}", await notice.TextContentAsync());
+        Assert.Contains(await notice.GetAttributeAsync("id"), await page.Locator("input[name=consent]").GetAttributeAsync("aria-describedby"));
+        Assert.EndsWith("/privacy?lang=cy", await notice.GetByRole(AriaRole.Link, new() { Name = "Beth ydych chi’n ei gadw amdanaf i?" }).GetAttributeAsync("href"));
+    }
+
+    [Fact]
+    public async Task The_rights_page_answers_the_same_for_an_address_that_signed_and_one_that_did_not_and_mails_only_the_signer()
+    {
+        var letter = await TrilingualLetterAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, Signer.Individual("known@example.org"))).StatusCode);
+        var verify = await smtp.WaitForMailAsync("known@example.org");
+        Assert.Contains($"{Base}/privacy", verify.TextBody); // every signer's email says where to ask
+
+        await using var chromium = await Chromium.StartAsync();
+        string? answer = null;
+        foreach (var (email, width) in new[] { ("known@example.org", 360), ("stranger@example.org", 1280) })
+        {
+            var page = await chromium.OpenAsync($"{Base}/privacy?lang=cy", new() { ViewportSize = new() { Width = width, Height = 800 }, BypassCSP = true });
+            Assert.Equal("cy", await page.EvaluateAsync<string>("document.documentElement.lang"));
+            Assert.Contains(Organisation, await page.Locator("main").TextContentAsync());
+            await page.GetByLabel("Cyfeiriad e-bost").FillAsync(email);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Anfonwch yr hyn rydych yn ei gadw ataf" }).ClickAsync();
+            await page.GetByText("Diolch.", new() { Exact = false }).WaitForAsync();
+            var said = await page.Locator("#result").TextContentAsync();
+            Assert.Equal(answer ?? said, said);
+            answer = said;
+            Assert.Empty(await Chromium.AccessibilityProblemsAsync(page));
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"scrolls sideways at {width} px");
+        }
+        var summary = await smtp.WaitForMailAsync("known@example.org", 2);
+        Assert.Contains("Protect migrants' data", summary.Subject);
+        // The stranger's address was mailed nothing: a signer's mail after it is the next to arrive, and nothing came for it.
+        await app.Anonymous().SignAsync(letter, Signer.Individual("marker@example.org"));
+        await smtp.WaitForMailAsync("marker@example.org");
+        Assert.Equal(0, smtp.CountTo("stranger@example.org"));
+
+        var invalid = await chromium.OpenAsync($"{Base}/privacy", new() { Locale = "en-GB" });
+        await invalid.GetByLabel("Email address").FillAsync("not-an-email");
+        await invalid.GetByRole(AriaRole.Button, new() { Name = "Email me what you hold" }).ClickAsync();
+        await invalid.GetByText("Enter an email address in the correct format, like name@example.com").WaitForAsync();
+        Assert.Equal("true", await invalid.GetByLabel("Email address").GetAttributeAsync("aria-invalid"));
     }
 
     [Fact]

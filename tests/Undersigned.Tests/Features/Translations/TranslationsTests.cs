@@ -11,6 +11,7 @@ public sealed class TranslationsTests : SmtpAppTest
 {
     const string ArabicTitle = "احموا بيانات المهاجرين";
     const string ArabicBody = "نحن الموقعين أدناه نطالبكم بحماية بيانات المهاجرين.";
+    const string ArabicConsent = "أوافق على إضافة اسمي إلى هذه الرسالة.";
 
     /// <summary>Twenty signers from one test address: the per-address limits are not what this tests.</summary>
     protected override void Configure(Dictionary<string, string?> settings)
@@ -52,7 +53,7 @@ public sealed class TranslationsTests : SmtpAppTest
     {
         var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data", language = "en" });
         Assert.Equal(HttpStatusCode.Created, (await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi." })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, target = "وزيرة الداخلية" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, target = "وزيرة الداخلية", consentText = ArabicConsent })).StatusCode);
         await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
 
         var arabic = await PublicAsync(letter, "ar");
@@ -66,7 +67,7 @@ public sealed class TranslationsTests : SmtpAppTest
         Assert.Equal(2, (int)(await welsh.JsonAsync())["textVersion"]!);
         var early = InArabic("arabic0@example.org", 1, "ليلى الأولى");
         Assert.Equal(HttpStatusCode.Accepted, (await app.Anonymous().SignAsync(letter, early)).StatusCode);
-        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody + " شكراً.", target = "وزيرة الداخلية" }, await ETagOfAsync(letter, "ar"));
+        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody + " شكراً.", target = "وزيرة الداخلية", consentText = ArabicConsent }, await ETagOfAsync(letter, "ar"));
         Assert.Equal(["textVersion"], await (await app.Anonymous().SignAsync(letter, InArabic("late@example.org", 1))).ProblemAsync(409));
         var french = Signer.Individual("fr@example.org");
         french["language"] = "fr";
@@ -116,7 +117,7 @@ public sealed class TranslationsTests : SmtpAppTest
         // Someone signed in Arabic: it can be hidden, not deleted. Nobody signed in Welsh: it can go.
         Assert.Equal(["lang"], await (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/translations/ar")).ProblemAsync(409));
         Assert.Equal(HttpStatusCode.NoContent, (await app.Admin().DeleteAsync($"/api/letters/{letter["id"]}/translations/cy")).StatusCode);
-        var hidden = await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, hidden = true }, await ETagOfAsync(letter, "ar"));
+        var hidden = await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, consentText = ArabicConsent, hidden = true }, await ETagOfAsync(letter, "ar"));
         Assert.False((bool)(await hidden.JsonAsync())["outdated"]!);
         Assert.Equal(["en"], (await PublicAsync(letter, "ar"))["languages"]!.AsArray().Select(l => (string)l!["language"]!));
     }
@@ -126,7 +127,7 @@ public sealed class TranslationsTests : SmtpAppTest
     {
         var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data" });
         await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi." });
-        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody });
+        await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody, consentText = ArabicConsent });
         await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
         async Task<MimeKit.MimeMessage> SignAsync(string email, string? language)
         {
@@ -171,6 +172,54 @@ public sealed class TranslationsTests : SmtpAppTest
         {
             subject = "S", body = "B", preview = true, translations = new Dictionary<string, object> { ["not a tag"] = new { subject = "S", body = "B" } },
         })).ProblemAsync(400));
+    }
+
+    [Fact]
+    public async Task Each_language_signs_its_own_consent_wording_versioned_and_the_CSV_and_the_data_request_say_which()
+    {
+        var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data", consentText = "I agree to sign this letter." });
+        // Arabic has no words of the service's own: its consent wording is required. Welsh has: left out, the standard wording.
+        Assert.Equal(["consentText"], await (await PutAsync(letter, "ar", new { title = ArabicTitle, body = ArabicBody })).ProblemAsync(400));
+        var welsh = await (await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi." })).JsonAsync();
+        Assert.Equal((Undersigned.Infrastructure.Words.All["cy"][Undersigned.Infrastructure.Words.StandardConsent], 1), ((string)welsh["consentText"]!, (int)welsh["consentVersion"]!));
+        welsh = await (await PutAsync(letter, "cy", new { title = "Diogelwch data ymfudwyr", body = "Rydym ni yn gofyn i chi.", consentText = "Rwy’n cytuno i lofnodi’r llythyr hwn." },
+            await ETagOfAsync(letter, "cy"))).JsonAsync();
+        Assert.Equal(2, (int)welsh["consentVersion"]!);
+        await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null);
+        Assert.Equal("Rwy’n cytuno i lofnodi’r llythyr hwn.", (string)(await PublicAsync(letter, "cy"))["consentText"]!);
+
+        var signature = Signer.Individual("welsh.consent@example.org", "Siân Roberts");
+        signature["language"] = "cy";
+        await SignAndConfirmAsync(letter, signature);
+        await SignAndConfirmAsync(letter, Signer.Individual("english.consent@example.org", "Sam Roe"));
+        var staff = (await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}/signatures")).JsonAsync())["items"]!.AsArray();
+        var signed = staff.ToDictionary(s => (string)s!["name"]!, s => ((string?)s!["consentLanguage"], (int?)s!["consentVersion"]));
+        Assert.Equal(("cy", 2), signed["Siân Roberts"]);
+        Assert.Equal((null, 1), signed["Sam Roe"]);
+
+        var csv = await app.Admin().GetStringAsync($"/api/letters/{letter["id"]}/export.csv");
+        Assert.Contains("\"cy\",\"cy version 2\"", csv);
+        Assert.Contains("\"en\",\"en version 1\"", csv);
+        await app.Anonymous().PostAsJsonAsync("/api/public/data-requests", new { email = "welsh.consent@example.org" });
+        Assert.Contains("consent wording: cy version 2", (await smtp.WaitForMailAsync("welsh.consent@example.org", 2)).TextBody);
+    }
+
+    [Fact]
+    public async Task A_translation_from_before_consent_was_per_language_is_not_shown_and_not_published_without_its_own_wording()
+    {
+        var letter = await app.CreateLetterAsync(new { title = "Protect migrants' data" });
+        // As a translation written before this rule was stored: in French (no words of the service's own), no consent wording.
+        await using (var connection = await app.OpenDatabaseAsync())
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO letter_translations (letter_id, language, title, body, created_at, updated_at) VALUES (@id, 'fr', 'Protégez', 'Nous demandons.', 0, 0)
+                """, new { id = (long)letter["id"]! });
+        Assert.Equal(["translations.fr.consentText"], await (await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null)).ProblemAsync(409));
+        Assert.Equal("draft", (string)(await (await app.Admin().GetAsync($"/api/letters/{letter["id"]}")).JsonAsync())["status"]!);
+
+        var etag = await ETagOfAsync(letter, "fr");
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(letter, "fr", new { title = "Protégez", body = "Nous demandons.", consentText = "J’accepte de signer." }, etag)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin().PostAsync($"/api/letters/{letter["id"]}/publish", null)).StatusCode);
+        Assert.Equal("J’accepte de signer.", (string)(await PublicAsync(letter, "fr"))["consentText"]!);
     }
 
     [Fact]

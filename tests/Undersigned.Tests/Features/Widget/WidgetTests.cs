@@ -31,8 +31,8 @@ public sealed class WidgetTests : SmtpAppTest
         var page = await chromium.OpenAsync(url);
 
         await page.GetByText("0 signatures").WaitForAsync();
-        // The deadline says which clock it is in: the letter's zone (Europe/London, in winter GMT).
-        await page.GetByText(new System.Text.RegularExpressions.Regex("Signing closes: 23 December 2026.* GMT")).WaitForAsync();
+        // The deadline says which clock it is in: the letter's zone, as the letter page writes it.
+        await page.GetByText("Signing closes: 23 December 2026, 12:00 (Europe/London)").WaitForAsync();
         await page.GetByLabel("Your name").FillAsync("Dr Jane Roe");
         await page.GetByLabel("Organisation (optional)").FillAsync("Refugee Legal Group UK");
         await page.GetByLabel("Email (never shown)").FillAsync("widget.signer@example.org");
@@ -195,7 +195,7 @@ public sealed class WidgetTests : SmtpAppTest
             // Beside its field, which is marked invalid and described by it (what a screen reader reads with the field).
             var input = page.Locator($"input[name={field}]");
             Assert.Equal("true", await input.GetAttributeAsync("aria-invalid"));
-            var describedBy = await input.GetAttributeAsync("aria-describedby");
+            var describedBy = (await input.GetAttributeAsync("aria-describedby"))!.Split(' ')[0]; // the consent box: then its privacy notice
             Assert.Equal(message, await page.Locator($"[id='{describedBy}']").TextContentAsync());
         }
         Assert.True(await summary.EvaluateAsync<bool>("e => e.getRootNode().activeElement === e"), "the summary has the focus");
@@ -213,7 +213,10 @@ public sealed class WidgetTests : SmtpAppTest
         await page.Keyboard.PressAsync("Tab"); // show my name
         await page.Keyboard.PressAsync("Tab"); // consent
         await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab"); // the privacy notice's link
+        await page.Keyboard.PressAsync("Tab"); // "tell me what happens"
         await page.Keyboard.PressAsync("Tab"); // (the honeypot is not focusable) → the button
+        Assert.Equal("Sign the letter", await page.EvaluateAsync<string>("document.querySelector('.undersigned-widget').shadowRoot.activeElement.textContent"));
         await page.Keyboard.PressAsync("Enter");
         await page.GetByText("Check your email").WaitForAsync();
         await smtp.WaitForMailAsync("keyboard.person@example.org");

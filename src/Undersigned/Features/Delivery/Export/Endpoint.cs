@@ -31,7 +31,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
 {
     public const int BatchSize = 2000;
     static readonly string[] Header =
-        ["kind", "display name", "name", "role", "organisation", "email", "status", "shown publicly", "text version", "staff added", "signed at", "confirmed at"];
+        ["kind", "display name", "name", "role", "organisation", "email", "status", "shown publicly", "text version", "staff added", "signed at", "confirmed at",
+         "language", "consent wording"];
 
     public override void Configure()
     {
@@ -70,7 +71,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, A
                 foreach (var s in batch)
                     await Csv.WriteRowAsync(writer, [s.Kind, s.Display, s.Name, s.Role, s.Organisation, s.Email(key), s.Status,
                         s.ShowName ? "yes" : "no", s.TextVersion.ToString(), s.StaffAddedBy is null ? "no" : "yes",
-                        Json.Format(s.SignedAt), s.ConfirmedAt is { } c ? Json.Format(c) : ""]);
+                        Json.Format(s.SignedAt), s.ConfirmedAt is { } c ? Json.Format(c) : "", s.Language ?? letter.Language, s.ConsentWording(letter.Language)]);
                 rows += batch.Count;
                 await writer.FlushAsync(ct);
                 if (batch.Count < BatchSize) break;

@@ -49,6 +49,17 @@ public sealed class Response
     public required List<PublicOutcome> Outcomes { get; init; }
     /// <summary>Until when a signer who asks hears what happens: the letter's purge of contact details.</summary>
     public DateTimeOffset UpdatesUntil { get; init; }
+    /// <summary>Who holds signers' details (the privacy notice beside the consent box names them); null: not configured.</summary>
+    public string? Organisation { get; init; }
+    /// <summary>The dates above as a reader of this language writes them (Gregorian, in the letter's time zone), for forms to show.</summary>
+    public required PublicDates Dates { get; init; }
+}
+
+public sealed class PublicDates
+{
+    public string? OpensAt { get; init; }
+    public required string ClosesAt { get; init; }
+    public required string UpdatesUntil { get; init; }
 }
 
 public sealed class PublicOutcome
@@ -79,7 +90,8 @@ public sealed class PublicPartner
     public bool AskContactConsent { get; init; }
 }
 
-public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, TimeProvider clock) : Endpoint<Request, Response>
+public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, Settings settings, OrganisationSettings organisation, TimeProvider clock)
+    : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -129,7 +141,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
                 ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = text.TextVersion,
                 ConsentText = text.ConsentText, Challenge = letter.Challenge, Counts = counts,
                 Partners = published.Partners.Values.Select(p => new PublicPartner { Code = p.Code, Name = p.Name, AskContactConsent = p.AskContactConsent }).ToList(),
-                UpdatesUntil = letter.PurgeAt,
+                UpdatesUntil = letter.PurgeAt, Organisation = organisation.Name, Dates = DatesIn(Words.Of(text.Language) ?? Words.All[Words.Default], letter),
                 Outcomes = published.Outcomes.Select(o => new PublicOutcome
                 {
                     Kind = o.Outcome.Kind, OccurredAt = o.Outcome.OccurredAt, Title = o.Outcome.Title, BodyHtml = o.BodyHtml, Url = o.Outcome.Url,
@@ -137,6 +149,14 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
             }, Json.Options));
         await Send.BytesAsync(answer.Body, contentType: "application/json; charset=utf-8", cancellation: ct);
     }
+
+    /// <summary>In the words the widget shows with this text: the language's own where the service has them, else English.</summary>
+    static PublicDates DatesIn(Words words, LetterRow letter) => new()
+    {
+        OpensAt = letter.OpensAt is { } opens ? words.Date(opens, letter.TimeZone, withTime: true) : null,
+        ClosesAt = words.Date(letter.ClosesAt, letter.TimeZone, withTime: true),
+        UpdatesUntil = words.Date(letter.PurgeAt, letter.TimeZone),
+    };
 
     sealed record Answer(string ETag, byte[] Body);
 

@@ -18,9 +18,8 @@ public sealed partial class Endpoint
     {
         var (letter, text, w) = (v.Letter.Row, v.Text, v.Words);
         var address = $"{v.Base}/letters/{letter.Slug}?lang={v.Tag}";
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(letter.TimeZone);
         string When(DateTimeOffset at) => $"<time datetime=\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">" +
-            H($"{TimeZoneInfo.ConvertTime(at, zone).ToString("d MMMM yyyy, HH:mm", w.Culture)} ({letter.TimeZone})") + "</time>";
+            H(w.Date(at, letter.TimeZone, withTime: true)) + "</time>";
         var countWord = v.Counts.Total == 1 ? w["signaturesOne"] : w["signaturesMany"];
         var description = $"{w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(text.Body, 160, letter.Id)}";
         var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={v.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
@@ -147,7 +146,7 @@ public sealed partial class Endpoint
         html.Append($"""
             </section>
             </main>
-            <footer><p>{H(w["footer"])}</p></footer>
+            <footer><p>{H(w["footer"])} <a href="/privacy?lang={v.Tag}">{H(w["widget.rights"])}</a></p></footer>
             </body>
             </html>
 

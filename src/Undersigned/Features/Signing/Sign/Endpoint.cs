@@ -117,11 +117,12 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
         {
             var addressHash = serviceKeys.AddressHash(RateLimits.ClientAddress(HttpContext));
             var stored = writer.TrySign(new SignatureDraft(letter!.Id, request.Kind!, request.Name!.Trim(), Text.Blank(request.Role),
-                Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, text!.TextVersion, letter.ConsentVersion,
+                Text.Blank(request.Organisation), request.Email!.Trim(), request.ShowName!.Value, text!.TextVersion, text.ConsentVersion,
                 AddressHash: addressHash, Held: bursts.IsBurst(Convert.ToHexString(addressHash)),
                 Challenge: challengeRequired ? ProofOfWork.Used(request.Challenge!) : null,
                 PartnerId: partner?.PartnerId, PartnerConsent: partner is { AskContactConsent: true } ? request.PartnerConsent == true : null,
-                PartnerName: partner?.Name, Updates: request.Updates == true, Language: text.Language));
+                PartnerName: partner?.Name, Updates: request.Updates == true, Language: text.Language,
+                ConsentLanguage: text.ConsentLanguage));
             if (stored is null)
             {
                 HttpContext.Response.RetryAfter(TimeSpan.FromSeconds(5));

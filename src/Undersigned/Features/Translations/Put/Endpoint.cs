@@ -14,7 +14,10 @@ public sealed class Request
     public string? Body { get; set; }
     /// <summary>Optional: the target as written in this language; the primary's otherwise.</summary>
     public string? Target { get; set; }
-    /// <summary>Optional: the consent wording in this language; the primary's otherwise.</summary>
+    /// <summary>
+    /// The consent wording in this language, versioned as the primary's is. Required in a language the service has no words
+    /// for; in one it has (English, Welsh), its standard wording when left out.
+    /// </summary>
     public string? ConsentText { get; set; }
     /// <summary>true takes it out of public view (the way to retire a translation someone has signed in).</summary>
     public bool? Hidden { get; set; }
@@ -69,12 +72,15 @@ public sealed class Endpoint(Db db, LettersStore letters, AuditStore audit, Time
             language.Equals(letter.Language, StringComparison.OrdinalIgnoreCase)
                 ? Problems.Create(HttpContext, 409, "This is the letter's own language: edit the letter itself.", ("lang", "is the letter's primary language."))
             : letter.PurgedAt is not null ? Problems.Create(HttpContext, 409, "The letter has been purged: its text no longer changes.")
+            : Text.Blank(request.ConsentText) is null && Words.Of(language) is null
+                ? Problems.Create(HttpContext, 400, "A translation must carry its consent wording: signers agree to words in the language they read.",
+                    ("consentText", "is required in a language the service has no words of its own for."))
             : existing is not null && ifMatch.Length == 0
                 ? Problems.Create(HttpContext, 428, "Send If-Match with the ETag of the translation you edited, so no one's change is lost.")
             : existing is not null && ifMatch != existing.ETag || existing is null && ifMatch.Length > 0
                 ? Problems.Create(HttpContext, 412, "The translation has changed since you read it: read it again and re-apply your change.")
             : null;
-        var values = new TranslationValues(language, request.Title!.Trim(), request.Body!, Text.Blank(request.Target)?.Trim(), Text.Blank(request.ConsentText),
+        var values = new TranslationValues(language, request.Title!.Trim(), request.Body!, Text.Blank(request.Target)?.Trim(), Text.Blank(request.ConsentText) ?? Words.Of(language)?[Words.StandardConsent],
             request.Hidden ?? existing?.Hidden ?? false);
         if (problem is null && !await letters.PutTranslationAsync(tx, letter, existing, values, User.KeyId(), now))
             problem = Problems.Create(HttpContext, 412, "The translation has changed since you read it: read it again and re-apply your change.");
