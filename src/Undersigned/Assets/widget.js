@@ -136,12 +136,13 @@ button[disabled] { opacity: .6; cursor: default; }
       box.setAttribute('dir', letter.direction || 'ltr');
       // Dates come written by the server, in the language's words on the Gregorian calendar: a browser may lack the language's.
       const dates = letter.dates || {};
-      const switcher = (letter.languages || []).length < 2 ? '' :
+      // In form mode the page around it (the letter page) has the one language switcher.
+      const formOnly = script.dataset.mode === 'form';
+      const switcher = formOnly || (letter.languages || []).length < 2 ? '' :
         '<div class="languages"><label for="' + id + '-lang">' + esc(t.language) + '</label><select id="' + id + '-lang">' +
         letter.languages.map(l => '<option value="' + esc(l.language) + '" lang="' + esc(l.language) + '"' + (l.language === letter.language ? ' selected' : '') + '>' + esc(l.name) + '</option>').join('') +
         '</select></div>';
       // bodyHtml is sanitised by the server: no script, no event handlers, no javascript: links.
-      const formOnly = script.dataset.mode === 'form';
       if (formOnly) box.classList.add('form-only');
       box.innerHTML = switcher + (formOnly ? '' :
         '<h2>' + esc(letter.title) + '</h2>' +

@@ -54,6 +54,9 @@ public sealed class TranslatedPagesTests : SmtpAppTest
         await name.WaitForAsync();
         Assert.Equal("rtl", await name.EvaluateAsync<string>("e => getComputedStyle(e).direction"));
         await page.GetByLabel("أوافق على توقيع هذه الرسالة.").WaitForAsync();
+        // One language switcher: the page's; the form inside it offers none of its own.
+        Assert.Equal(1, await page.Locator("nav.languages").CountAsync());
+        Assert.Equal(0, await page.Locator(".undersigned-widget").EvaluateAsync<int>("h => h.shadowRoot.querySelectorAll('select').length"));
         Assert.Equal("rtl", await page.Locator(".names").EvaluateAsync<string>("e => getComputedStyle(e).direction"));
         // Right to left: the form's fields start at the right edge.
         var box = (await name.BoundingBoxAsync())!;
