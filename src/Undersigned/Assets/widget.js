@@ -130,7 +130,6 @@ button[disabled] { opacity: .6; cursor: default; }
     }
 
     function render() {
-      const locale = t.locale;
       // The letter's language and direction: an Arabic or Farsi letter lays out right to left, form and all.
       box.setAttribute('lang', letter.language);
       box.setAttribute('dir', letter.direction || 'ltr');
@@ -147,7 +146,7 @@ button[disabled] { opacity: .6; cursor: default; }
       box.innerHTML = switcher + (formOnly ? '' :
         '<h2>' + esc(letter.title) + '</h2>' +
         '<p class="meta">' + esc(t.to) + ': ' + esc(letter.target) + '<br>' + esc(t.deadline) + ': ' + esc(dates.closesAt) + '</p>' +
-        '<p class="count" aria-live="polite">' + esc(letter.counts.total === 1 ? t.signedOne : fill(t.signedMany, { n: letter.counts.total.toLocaleString(locale) })) + '</p>' +
+        '<p class="count" aria-live="polite">' + esc(letter.countText) + '</p>' +
         (letter.outcomes && letter.outcomes.length ? '<p class="latest">' + esc(t.latest) + ': ' + esc(letter.outcomes[0].title) + '</p>' : '') +
         '<details><summary>' + esc(t.read) + '</summary><div class="text">' + letter.bodyHtml + '</div></details>') +
         '<div class="body"></div><p class="status" role="status" aria-live="polite"></p>';

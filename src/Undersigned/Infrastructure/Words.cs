@@ -32,6 +32,10 @@ public sealed class Words
 
     public string Count(long n) => n.ToString("N0", Culture);
 
+    /// <summary>The form of <paramref name="key"/> for <paramref name="n"/> (<see cref="Plurals"/>), with <c>{count}</c> and the rest filled in.</summary>
+    public string Plural(string key, long n, params (string Name, object Value)[] values)
+        => Format($"{key}.{Plurals.Category(Tag, n)}", [("count", Count(n)), .. values]);
+
     /// <summary>A moment as a date (and time) in the letter's time zone, in this language: see <see cref="FormatDate"/>.</summary>
     public string Date(DateTimeOffset at, string timeZone, bool withTime = false) => FormatDate(at, timeZone, Culture, withTime);
 

@@ -58,6 +58,6 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         await Send.BytesAsync(card.Png.Value, contentType: "image/png", cancellation: ct);
 
         Lazy<byte[]> Draw() => new(() => ShareCard.Render(text.Title, $"{words["to"]}: {text.Target}",
-            counts.Total == 1 ? words["cardSignaturesOne"] : words.Format("cardSignatures", ("count", words.Count(counts.Total)))));
+            words.Plural("card.signatures", counts.Total)));
     }
 }

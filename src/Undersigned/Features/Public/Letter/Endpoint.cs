@@ -51,6 +51,8 @@ public sealed class Response
     public DateTimeOffset UpdatesUntil { get; init; }
     /// <summary>Who holds signers' details (the privacy notice beside the consent box names them); null: not configured.</summary>
     public string? Organisation { get; init; }
+    /// <summary>The count as a reader of this language writes it, in its plural form: "1,234 signatures".</summary>
+    public required string CountText { get; init; }
     /// <summary>The dates above as a reader of this language writes them (Gregorian, in the letter's time zone), for forms to show.</summary>
     public required PublicDates Dates { get; init; }
 }
@@ -141,7 +143,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
                 ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = text.TextVersion,
                 ConsentText = text.ConsentText, Challenge = letter.Challenge, Counts = counts,
                 Partners = published.Partners.Values.Select(p => new PublicPartner { Code = p.Code, Name = p.Name, AskContactConsent = p.AskContactConsent }).ToList(),
-                UpdatesUntil = letter.PurgeAt, Organisation = organisation.Name, Dates = DatesIn(Words.Of(text.Language) ?? Words.All[Words.Default], letter),
+                UpdatesUntil = letter.PurgeAt, Organisation = organisation.Name, Dates = DatesIn(WordsFor(text), letter),
+                CountText = WordsFor(text).Plural("card.signatures", counts.Total),
                 Outcomes = published.Outcomes.Select(o => new PublicOutcome
                 {
                     Kind = o.Outcome.Kind, OccurredAt = o.Outcome.OccurredAt, Title = o.Outcome.Title, BodyHtml = o.BodyHtml, Url = o.Outcome.Url,
@@ -150,7 +153,10 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         await Send.BytesAsync(answer.Body, contentType: "application/json; charset=utf-8", cancellation: ct);
     }
 
-    /// <summary>In the words the widget shows with this text: the language's own where the service has them, else English.</summary>
+    /// <summary>The words the widget shows with this text: the language's own where the service has them, else English.</summary>
+    static Words WordsFor(LetterText text) => Words.Of(text.Language) ?? Words.All[Words.Default];
+
+    /// <summary>The letter's dates in those words.</summary>
     static PublicDates DatesIn(Words words, LetterRow letter) => new()
     {
         OpensAt = letter.OpensAt is { } opens ? words.Date(opens, letter.TimeZone, withTime: true) : null,

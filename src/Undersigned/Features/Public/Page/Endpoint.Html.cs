@@ -20,7 +20,7 @@ public sealed partial class Endpoint
         var address = $"{v.Base}/letters/{letter.Slug}?lang={v.Tag}";
         string When(DateTimeOffset at) => $"<time datetime=\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">" +
             H(w.Date(at, letter.TimeZone, withTime: true)) + "</time>";
-        var countWord = v.Counts.Total == 1 ? w["signaturesOne"] : w["signaturesMany"];
+        var countWord = w.Plural("signatures", v.Counts.Total);
         var description = $"{w["to"]}: {text.Target}. {w.Count(v.Counts.Total)} {countWord}. {LetterHtml.Summary(text.Body, 160, letter.Id)}";
         var card = $"{v.Base}/letters/{letter.Slug}/card.png?lang={v.Tag}&v={PublicCache.ETag(letter.RowVersion, v.Counts.Total).Trim('"')[..12]}";
         var shareText = w.Format("shareText", ("title", text.Title));
@@ -134,7 +134,7 @@ public sealed partial class Endpoint
             html.Append("</ul>\n");
         }
         if (v.Counts.NotNamed > 0)
-            html.Append($"<p>{H(v.Counts.NotNamed == 1 ? w["othersOne"] : w.Format("othersMany", ("count", w.Count(v.Counts.NotNamed))))}</p>\n");
+            html.Append($"<p>{H(w.Plural("others", v.Counts.NotNamed))}</p>\n");
         if (v.Signatories.NextCursor is not null || v.LaterPage)
         {
             html.Append($"<nav class=\"pages\" aria-label=\"{H(w["pages"])}\"><ul>\n");
@@ -178,7 +178,7 @@ public sealed partial class Endpoint
         var step = days.Count == 1 ? 0 : (width - 2.0 * pad) / (days.Count - 1);
         var points = string.Join(' ', days.Select((d, i) => FormattableString.Invariant(
             $"{pad + (days.Count == 1 ? width / 2.0 - pad : i * step):0.#},{height - pad - (height - 2.0 * pad) * d.Cumulative / max:0.#}")));
-        var summary = w.Format("timelineSummary", ("count", w.Count(days[^1].Cumulative)), ("date", days[^1].Date));
+        var summary = w.Plural("timelineSummary", days[^1].Cumulative, ("date", days[^1].Date));
         var rows = string.Concat(days.Select(d => $"<tr><td>{d.Date}</td><td>{w.Count(d.Confirmed)}</td><td>{w.Count(d.Cumulative)}</td></tr>\n"));
         return $"""
             <figure class="timeline">
