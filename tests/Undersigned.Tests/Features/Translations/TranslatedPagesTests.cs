@@ -97,7 +97,7 @@ public sealed class TranslatedPagesTests : SmtpAppTest
         var notice = page.Locator("[id$='-privacy']");
         Assert.Contains($"gan {Organisation} ar gyfer y llythyr hwn yn unig", await notice.TextContentAsync());
         Assert.Contains($"erbyn {erasedBy}", await notice.TextContentAsync());
-        Assert.Contains(await notice.GetAttributeAsync("id"), await page.Locator("input[name=consent]").GetAttributeAsync("aria-describedby"));
+        Assert.Contains((await notice.GetAttributeAsync("id"))!, await page.Locator("input[name=consent]").GetAttributeAsync("aria-describedby"));
         Assert.EndsWith("/privacy?lang=cy", await notice.GetByRole(AriaRole.Link, new() { Name = "Beth ydych chi’n ei gadw amdanaf i?" }).GetAttributeAsync("href"));
     }
 

@@ -159,7 +159,7 @@ public sealed class TranslationsTests : SmtpAppTest
         Assert.Contains("Cyrhaeddodd y llythyr", welshUpdate.TextBody);
         Assert.Contains("dad-danysgrifiwch", welshUpdate.TextBody);
         // The unsubscribe page in the signer's language (the token says which; the link names none), whatever the browser.
-        var unsubscribe = new Uri(System.Text.RegularExpressions.Regex.Match(welshUpdate.Headers["List-Unsubscribe"], "<(?<url>[^>]+)>").Groups["url"].Value);
+        var unsubscribe = new Uri(System.Text.RegularExpressions.Regex.Match(welshUpdate.Headers["List-Unsubscribe"]!, "<(?<url>[^>]+)>").Groups["url"].Value);
         Assert.DoesNotContain("lang", unsubscribe.Query);
         var page = await app.Anonymous().GetStringAsync(unsubscribe.PathAndQuery);
         Assert.Contains("<html lang=\"cy\">", page);
