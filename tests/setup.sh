@@ -17,5 +17,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The tests start their own PostgreSQL cluster (its own port and folder); a machine without the server fails here, loudly.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL was not installed: the suite cannot run on both engines." >&2; exit 1; }
-# axe-core, which the browser tests inject to check accessibility (pinned by tests/package-lock.json).
-[ -f "$(dirname "$0")/node_modules/axe-core/axe.min.js" ] || npm ci --prefix "$(dirname "$0")" --no-audit --no-fund >/dev/null
+# axe-core, which the browser tests inject to check accessibility, and Lighthouse, which scores it (pinned by tests/package-lock.json).
+modules="$(dirname "$0")/node_modules"
+[ -f "$modules/axe-core/axe.min.js" ] && [ -f "$modules/lighthouse/cli/index.js" ] || npm ci --prefix "$(dirname "$0")" --no-audit --no-fund >/dev/null

@@ -47,17 +47,39 @@ public sealed class Chromium(IPlaywright playwright, IBrowser browser) : IAsyncD
     }
 
     /// <summary>axe-core as tests/setup.sh installs it (npm, pinned by tests/package-lock.json).</summary>
-    static string AxeScript
+    static string AxeScript => NodeModule("axe-core", "axe.min.js");
+
+    /// <summary>
+    /// Lighthouse's accessibility score (0 to 1) for a page, with the audits that fell short, run by Lighthouse 12 (as
+    /// tests/setup.sh installs it) in the system's Chromium.
+    /// </summary>
+    public static async Task<(double Score, string[] Failing)> LighthouseAccessibilityAsync(string url)
     {
-        get
+        var report = Path.Combine(Directory.CreateTempSubdirectory("undersigned-lighthouse-").FullName, "report.json");
+        var start = new System.Diagnostics.ProcessStartInfo("node",
+            [NodeModule("lighthouse", "cli", "index.js"), url, "--only-categories=accessibility", "--output=json", $"--output-path={report}", "--quiet",
+             "--chrome-flags=--headless=new --no-sandbox"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["CHROME_PATH"] = "/usr/bin/chromium";
+        using var lighthouse = System.Diagnostics.Process.Start(start)!;
+        var errors = lighthouse.StandardError.ReadToEndAsync();
+        await lighthouse.StandardOutput.ReadToEndAsync();
+        await lighthouse.WaitForExitAsync();
+        Assert.True(lighthouse.ExitCode == 0, $"Lighthouse failed: {await errors}");
+        var result = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(report))!;
+        var failing = result["audits"]!.AsObject()
+            .Where(a => a.Value!["score"] is { } score && (double)score < 1 && (string?)a.Value["scoreDisplayMode"] == "binary")
+            .Select(a => $"{a.Key}: {(string?)a.Value!["title"]}").ToArray();
+        return ((double)result["categories"]!["accessibility"]!["score"]!, failing);
+    }
+
+    static string NodeModule(params string[] path)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var path = Path.Combine(dir.FullName, "tests", "node_modules", "axe-core", "axe.min.js");
-                if (File.Exists(path)) return path;
-            }
-            throw new FileNotFoundException("axe-core is not installed: run tests/setup.sh.");
+            var file = Path.Combine([dir.FullName, "tests", "node_modules", .. path]);
+            if (File.Exists(file)) return file;
         }
+        throw new FileNotFoundException($"{path[0]} is not installed: run tests/setup.sh.");
     }
 
     public async ValueTask DisposeAsync()

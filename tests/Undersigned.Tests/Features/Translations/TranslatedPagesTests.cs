@@ -178,6 +178,23 @@ public sealed class TranslatedPagesTests : SmtpAppTest
         await gone.GetByText("This link is not valid.", new() { Exact = false }).WaitForAsync();
     }
 
+#if !POSTGRES // the pages are the same on either engine: scored once
+    [Fact]
+    public async Task Lighthouse_scores_the_letter_page_and_the_verify_page_100_for_accessibility_in_English_and_Welsh()
+    {
+        var letter = await TrilingualLetterAsync();
+        var signature = Signer.Individual("lighthouse@example.org", "Siân Roberts");
+        signature["language"] = "cy";
+        await app.Anonymous().SignAsync(letter, signature);
+        var token = Signer.TokenFrom(await smtp.WaitForMailAsync("lighthouse@example.org"), "verify");
+        foreach (var url in new[] { $"{Base}/letters/{letter["slug"]}?lang=en", $"{Base}/letters/{letter["slug"]}?lang=cy", $"{Base}/verify#{token}" })
+        {
+            var (score, failing) = await Chromium.LighthouseAccessibilityAsync(url);
+            Assert.True(score == 1, $"{url}: {score * 100} ({string.Join("; ", failing)})");
+        }
+    }
+#endif
+
     [Fact]
     public async Task Welsh_is_picked_from_the_browser_and_the_switcher_keeps_what_was_typed()
     {
