@@ -54,6 +54,28 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStor
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
+    /// <summary>What is held, line by line, in the words of the language the signer signed in (English where there are none).</summary>
+    static string Summary(SignatureRow row, PartnerRow? partner, Words w)
+    {
+        string Or(string? value) => value ?? w["email.summary.none"];
+        string At(DateTimeOffset at) => w.Date(at, "UTC", withTime: true);
+        var wording = row.ConsentVersion is { } version
+            ? w.Format("email.summary.wording", ("language", LanguageTag.NativeName(row.ConsentLanguage ?? row.Language ?? Words.Default)), ("version", version))
+            : w["email.summary.none"];
+        return string.Join('\n', new[]
+        {
+            w.Format("email.summary.kind", ("kind", w[$"widget.{row.Kind}"])), w.Format("email.summary.name", ("name", Or(row.Name))),
+            w.Format("email.summary.role", ("role", Or(row.Role))), w.Format("email.summary.organisation", ("organisation", Or(row.Organisation))),
+            w["email.summary.email"], w[row.ShowName ? "email.summary.shown" : "email.summary.counted"],
+            w.Format("email.summary.status", ("status", w[$"status.{row.Status}"])),
+            w.Format("email.summary.signed", ("at", At(row.SignedAt)), ("wording", wording)),
+            w.Format("email.summary.confirmed", ("at", row.ConfirmedAt is { } c ? At(c) : w["email.summary.none"])),
+            w.Format("email.summary.language", ("language", LanguageTag.NativeName(row.Language ?? Words.Default))),
+            partner is null ? w["email.summary.noPartner"]
+                : w.Format("email.summary.partner", ("partner", partner.Name), ("answer", w[row.PartnerConsent == true ? "email.summary.yes" : "email.summary.no"])),
+        });
+    }
+
     async Task AnswerAsync(string email, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -68,15 +90,7 @@ public sealed class DataRequests(Db db, SignaturesStore signatures, PartnersStor
             if (letterKey is null) continue;
             var withdrawToken = signatures.WithdrawToken(row, emailHmac);
             var partner = row.PartnerId is { } partnerId ? await partners.FindAsync(partnerId, ct) : null;
-            var summary = string.Join('\n', new[]
-            {
-                $"Signed as: {row.Kind}", $"Name: {row.Name}", $"Role: {row.Role ?? "-"}", $"Organisation: {row.Organisation ?? "-"}",
-                $"Email: this address (stored encrypted)", $"Shown publicly by name: {(row.ShowName ? "yes" : "no, only counted")}",
-                $"Status: {row.Status}", $"Signed (consent given) at: {Json.Format(row.SignedAt)}, consent wording: {(row.ConsentWording(row.ConsentLanguage ?? "the letter's own language") is { Length: > 0 } wording ? wording : "-")}",
-                $"Confirmed at: {(row.ConfirmedAt is { } c ? Json.Format(c) : "-")}", $"Language signed in: {row.Language ?? "the letter's own"}",
-                partner is null ? "Came through a partner: no"
-                    : $"Came through the partner: {partner.Name}; you let them contact you: {(row.PartnerConsent == true ? "yes" : "no")}",
-            });
+            var summary = Summary(row, partner, Words.Of(row.Language) ?? Words.All[Words.Default]);
             var stopSharing = partner is not null && row.PartnerConsent == true ? new StopSharing(partner.Name, signatures.StopSharingToken(row, emailHmac)) : null;
             await outbox.AddAsync(tx, row.LetterId, row.Id, letterKey,
                 new Email(EmailKind.DataSummary, email, null, withdrawToken, summary, StopSharing: stopSharing, Language: row.Language), now);

@@ -201,7 +201,7 @@ public sealed class TranslationsTests : SmtpAppTest
         Assert.Contains("\"cy\",\"cy version 2\"", csv);
         Assert.Contains("\"en\",\"en version 1\"", csv);
         await app.Anonymous().PostAsJsonAsync("/api/public/data-requests", new { email = "welsh.consent@example.org" });
-        Assert.Contains("consent wording: cy version 2", (await smtp.WaitForMailAsync("welsh.consent@example.org", 2)).TextBody);
+        Assert.Contains("geiriad y caniatâd: Cymraeg fersiwn 2", (await smtp.WaitForMailAsync("welsh.consent@example.org", 2)).TextBody);
     }
 
     [Fact]
