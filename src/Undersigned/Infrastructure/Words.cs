@@ -86,11 +86,14 @@ public sealed class Words
     /// Every language's words whose keys start with <paramref name="prefix"/> (the prefix dropped), with each language's
     /// <c>tag</c> and <c>locale</c>, as a JSON object by tag: for a script to pick its language in the browser.
     /// </summary>
-    public static string SectionJson(string prefix)
-        => JsonSerializer.Serialize(All.ToDictionary(w => w.Key, w => w.Value.Keys.Where(k => k.StartsWith(prefix))
-            .ToDictionary(k => k[prefix.Length..], k => w.Value[k])
+    public static string SectionJson(string prefix) => Sections.GetOrAdd(prefix, p =>
+        JsonSerializer.Serialize(All.ToDictionary(w => w.Key, w => w.Value.Keys.Where(k => k.StartsWith(p))
+            .ToDictionary(k => k[p.Length..], k => w.Value[k])
             .Append(KeyValuePair.Create("tag", w.Value.Tag)).Append(KeyValuePair.Create("locale", w.Value["locale"]))
-            .ToDictionary()));
+            .ToDictionary())));
+
+    /// <summary>The words never change while the service runs: each section is serialized once (pages ask on every load).</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Sections = new();
 
     /// <summary>The words for a language or else its base language (<c>cy-GB</c>: Welsh), or null where the service has none.</summary>
     public static Words? Of(string? tag) => Named(tag) ?? Named(tag?.Split('-')[0]);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using FastEndpoints;
 using Undersigned.Infrastructure;
 
@@ -23,12 +22,7 @@ public sealed class Endpoint(OrganisationSettings organisation) : EndpointWithou
     {
         var words = Words.Named(HttpContext.Request.Query["lang"].ToString()) ?? Words.For(null, HttpContext.Request);
         string W(string key) => WebUtility.HtmlEncode(words[key]);
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var headers = HttpContext.Response.Headers;
-        headers.ContentSecurityPolicy = $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; " +
-                                        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        headers.CacheControl = "no-store";
-        headers.Vary = "Accept-Language";
+        var nonce = SecurityHeaders.SignerPage(HttpContext.Response);
         var who = WebUtility.HtmlEncode(words.Format("page.rights.who", ("organisation", organisation.Name ?? words["widget.organisers"])));
         await Send.StringAsync($$"""
             <!doctype html>

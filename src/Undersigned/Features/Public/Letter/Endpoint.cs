@@ -130,6 +130,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         var answers = Answers.GetOrCreateValue(published);
         // One answer per language and reason: what a client writes in ?lang= never becomes a key of its own.
         var key = $"{text.Language}|{fallback}";
+        // The words the widget shows with this text: the language's own where the service has them, else English.
+        var words = Words.Of(text.Language) ?? Words.All[Words.Default];
         if (!answers.TryGetValue(key, out var answer) || answer.ETag != etag)
             answers[key] = answer = new(etag, JsonSerializer.SerializeToUtf8Bytes(new Response
             {
@@ -143,8 +145,8 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
                 ClosesAt = letter.ClosesAt, TimeZone = letter.TimeZone, TextVersion = text.TextVersion,
                 ConsentText = text.ConsentText, Challenge = letter.Challenge, Counts = counts,
                 Partners = published.Partners.Values.Select(p => new PublicPartner { Code = p.Code, Name = p.Name, AskContactConsent = p.AskContactConsent }).ToList(),
-                UpdatesUntil = letter.PurgeAt, Organisation = organisation.Name, Dates = DatesIn(WordsFor(text), letter),
-                CountText = WordsFor(text).Plural("card.signatures", counts.Total),
+                UpdatesUntil = letter.PurgeAt, Organisation = organisation.Name, Dates = DatesIn(words, letter),
+                CountText = words.Plural("card.signatures", counts.Total),
                 Outcomes = published.Outcomes.Select(o => new PublicOutcome
                 {
                     Kind = o.Outcome.Kind, OccurredAt = o.Outcome.OccurredAt, Title = o.Outcome.Title, BodyHtml = o.BodyHtml, Url = o.Outcome.Url,
@@ -153,10 +155,7 @@ public sealed class Endpoint(LettersStore letters, SignaturesStore signatures, S
         await Send.BytesAsync(answer.Body, contentType: "application/json; charset=utf-8", cancellation: ct);
     }
 
-    /// <summary>The words the widget shows with this text: the language's own where the service has them, else English.</summary>
-    static Words WordsFor(LetterText text) => Words.Of(text.Language) ?? Words.All[Words.Default];
-
-    /// <summary>The letter's dates in those words.</summary>
+    /// <summary>The letter's dates in the words shown with them.</summary>
     static PublicDates DatesIn(Words words, LetterRow letter) => new()
     {
         OpensAt = letter.OpensAt is { } opens ? words.Date(opens, letter.TimeZone, withTime: true) : null,

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using FastEndpoints;
 using Undersigned.Domain.Letters;
 using Undersigned.Infrastructure;
@@ -37,12 +36,7 @@ public sealed class Endpoint(LettersStore letters) : Endpoint<Request>
         if (request.Letter is { } slug)
             title = (await letters.FindPublishedAsync(slug, ct))?.Row.Title;
 
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var headers = HttpContext.Response.Headers;
-        headers.ContentSecurityPolicy = $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; " +
-                                        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        headers.CacheControl = "no-store";
-        headers.Vary = "Accept-Language";
+        var nonce = SecurityHeaders.SignerPage(HttpContext.Response);
         // The browser's language first; the token's preview then says which language the signer read the letter in.
         var words = Words.For(null, HttpContext.Request);
         await Send.StringAsync(Page(page, words, title, nonce), contentType: "text/html; charset=utf-8", cancellation: ct);

@@ -71,10 +71,12 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        // A signer reads these: in the language of the letter they read where the service has its words, else their browser's.
-        var words = Words.For(request.Language, HttpContext.Request);
+        // A signer reads problems: in the language of the letter they read where the service has its words, else their
+        // browser's. Worked out only for a problem: an accepted signature needs none.
+        Words Words() => Infrastructure.Words.For(request.Language, HttpContext.Request);
         if (ValidationFailed)
         {
+            var words = Words();
             await Send.ResultAsync(Problems.Invalid(HttpContext, ValidationFailures, words[SignerWords.Summary], f => SignerWords.Reason(f, words)));
             return;
         }
@@ -97,10 +99,10 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
             : status == LetterStatus.Closed
                 ? Problems.Create(HttpContext, 410, $"Signing closed at {Json.Format(letter.ClosesAt)}.")
             : text is null && published.Translations.Any(t => !t.Hidden && t.Language.Equals(request.Language, StringComparison.OrdinalIgnoreCase))
-                ? Problems.Create(HttpContext, 409, words[SignerWords.Stale], ("textVersion", words[SignerWords.Stale]))
+                ? Stale(Words())
             : text is null ? Problems.Create(HttpContext, 400, "The letter is not published in this language.", ("language", "is not one of the letter's languages."))
             : request.TextVersion != text.TextVersion
-                ? Problems.Create(HttpContext, 409, words[SignerWords.Stale], ("textVersion", words[SignerWords.Stale]))
+                ? Stale(Words())
             : request.Partner is { Length: > 0 } code && !published.Partners.TryGetValue(code, out partner)
                 ? Problems.Create(HttpContext, 400, "This partner code is not one of this letter's partners.", ("partner", "is not attached to this letter."))
             : (challengeRequired = challengePolicy.Required(letter.Id, letter.Challenge)) && proofOfWork.Check(request.Challenge, letter.Id) is { } unsolved
@@ -139,6 +141,8 @@ public sealed class Endpoint(LettersStore letters, GroupCommit writer, PauseSwit
         metrics.SignatureReceived(); // every 202 alike: the count says nothing of what became of each
         await Send.ResponseAsync(Response.Received, 202, ct);
     }
+
+    Problem Stale(Words words) => Problems.Create(HttpContext, 409, words[SignerWords.Stale], ("textVersion", words[SignerWords.Stale]));
 
     Problem ChallengeProblem(string reason)
         => Problems.Create(HttpContext, 400, "This letter asks for a solved proof-of-work challenge.", ("challenge", reason));
